@@ -1,0 +1,55 @@
+"""The bundle of hardware handles the control core owns, built from config by a registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hw.protocols import DigitalInput, DigitalOutput, HeaterOutput, StepperDriver, TemperatureSensor
+
+
+@dataclass
+class MachineIO:
+    """Every hardware handle, keyed by the config ids. Only the control thread touches these."""
+
+    zone_sensors: dict[str, TemperatureSensor]
+    heaters: dict[str, HeaterOutput]
+    monitor_sensors: dict[str, TemperatureSensor]
+    steppers: dict[str, StepperDriver]
+    aux: dict[str, DigitalOutput]
+    heater_contactor: DigitalOutput
+    heartbeat: DigitalOutput
+    estop_ok: DigitalInput
+    start_button: DigitalInput | None = None
+    stop_button: DigitalInput | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def all_outputs_off(self) -> None:
+        """Best-effort: drive every output to its safe state, continuing past errors."""
+        for heater in self.heaters.values():
+            _quietly(lambda h=heater: h.set(False))
+        for stepper in self.steppers.values():
+            _quietly(lambda s=stepper: s.set_step_hz(0.0))
+            _quietly(lambda s=stepper: s.set_enabled(False))
+        for out in self.aux.values():
+            _quietly(lambda o=out: o.set(False))
+        _quietly(lambda: self.heater_contactor.set(False))
+
+    def close(self) -> None:
+        """Turn everything off, then release the handles."""
+        self.all_outputs_off()
+        handles: list[object] = [
+            *self.zone_sensors.values(), *self.heaters.values(), *self.monitor_sensors.values(),
+            *self.steppers.values(), *self.aux.values(), self.heater_contactor, self.heartbeat,
+            self.estop_ok, self.start_button, self.stop_button,
+        ]
+        for handle in handles:
+            close = getattr(handle, "close", None)
+            if close is not None:
+                _quietly(close)
+
+
+def _quietly(action: object) -> None:
+    try:
+        action()  # type: ignore[operator]
+    except Exception:  # noqa: BLE001 - safe-state path must try every output
+        pass
