@@ -120,6 +120,15 @@ class Snapshot:
     alarms: tuple[AlarmView, ...]
     loop: LoopView
     sequence_step: str | None = None
+    autotune: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    estop_chain_ok: bool = True
+
+    def autotune_of(self, zone_id: str) -> dict[str, Any]:
+        """The autotune view of one zone (API.md decision 11)."""
+        for zid, items in self.autotune:
+            if zid == zone_id:
+                return dict(items)
+        return {"zone": zone_id, "state": "idle"}
 
     def to_dict(self) -> dict[str, Any]:
         """The REST status body (API.md 'Status snapshot')."""
@@ -129,6 +138,7 @@ class Snapshot:
             out[key] = list(out[key])
         for alarm, view in zip(out["alarms"], self.alarms, strict=True):
             alarm["state"] = view.state
+        del out["autotune"]
         return out
 
     def zone(self, zone_id: str) -> ZoneView:

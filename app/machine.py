@@ -1,0 +1,63 @@
+"""Wiring: builds the clock, hardware (sim or real), control core and runner from a config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from control.config import Config
+from control.core import ControlCore, CoreSinks
+from control.runner import RealTimeRunner, VirtualRunner
+from hw.clock import RealClock, VirtualClock
+from hw.io import MachineIO
+from hw.registry import build_io
+
+
+@dataclass
+class Machine:
+    """Everything one running machine is made of; `sim` is the simulator when backend is sim."""
+
+    cfg: Config
+    backend: str
+    clock: RealClock | VirtualClock
+    io: MachineIO
+    core: ControlCore
+    data_dir: Path | None
+    runner: RealTimeRunner | None = None
+    virtual: VirtualRunner | None = None
+
+    @property
+    def sim(self) -> Any | None:
+        return self.io.extras.get("sim")
+
+    def close(self) -> None:
+        """Stop ticking and leave every output off."""
+        if self.runner is not None:
+            self.runner.stop()
+        self.core.shutdown()
+        self.io.close()
+
+
+def build_machine(
+    cfg: Config,
+    backend: str = "sim",
+    *,
+    speed: float = 1.0,
+    data_dir: Path | None = None,
+    virtual: bool = False,
+    sinks: CoreSinks | None = None,
+) -> Machine:
+    """Build a machine. `virtual` gives a VirtualClock stepped by hand (tests, `simulate`)."""
+    clock: RealClock | VirtualClock = VirtualClock() if virtual else RealClock(speed)
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    io = build_io(backend, cfg, clock)
+    core = ControlCore(cfg, io, clock, data_dir=data_dir, sinks=sinks)
+    machine = Machine(cfg, backend, clock, io, core, data_dir)
+    if virtual:
+        machine.virtual = VirtualRunner(core, clock)
+    else:
+        assert isinstance(clock, RealClock)
+        machine.runner = RealTimeRunner(core, clock)
+    return machine

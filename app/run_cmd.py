@@ -1,0 +1,177 @@
+"""`tvemicro run`: build the machine, start the loop, the REST server and the kiosk (or headless)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app.logsetup import log
+from app.machine import Machine, build_machine
+from control.config import Config, ConfigError, load_config
+from control.snapshot import Snapshot
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as err:
+        print(f"config error in {err.source}:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    if args.backend == "hw" and args.speed != 1.0:
+        print("--speed is only for the simulator", file=sys.stderr)
+        return 2
+    if not args.speed > 0:
+        print("--speed must be > 0", file=sys.stderr)
+        return 2
+    data_dir = Path(args.data_dir or cfg.storage.data_dir)
+    hooks = _storage_hooks(cfg, data_dir)
+    machine = build_machine(cfg, args.backend, speed=args.speed, data_dir=data_dir,
+                            sinks=hooks.get("sinks"))
+    _attach(hooks, machine)
+    stop = threading.Event()
+    _install_signals(stop)
+    assert machine.runner is not None
+    machine.runner.on_tick = _systemd_pinger()
+    machine.runner.start()
+    api = None if args.no_api or not cfg.api.enabled else _start_api(machine, args)
+    _notify("READY=1")
+    try:
+        if not args.headless and _kiosk_possible():
+            _run_kiosk(machine, cfg)
+        else:
+            if not args.headless:
+                print("no display found: running headless (REST server and status line only)",
+                      file=sys.stderr)
+            _headless(machine, stop, args.duration_s)
+    finally:
+        if api is not None:
+            api.stop()
+        machine.close()
+        _close_hooks(hooks)
+        log("stopped", state=machine.core.snapshot.state)
+    if machine.runner.error is not None:
+        print(f"control loop died: {machine.runner.error!r}; every output was switched off",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _install_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def _headless(machine: Machine, stop: threading.Event, duration_s: float | None) -> None:
+    end = None if duration_s is None else time.monotonic() + duration_s
+    tty = sys.stdout.isatty()
+    while not stop.wait(1.0):
+        line = status_line(machine.core.snapshot)
+        print(("\r" + line.ljust(120)) if tty else line, end="" if tty else "\n", flush=True)
+        if end is not None and time.monotonic() >= end:
+            break
+        assert machine.runner is not None
+        if not machine.runner.alive:
+            break
+    if tty:
+        print()
+
+
+def status_line(snap: Snapshot) -> str:
+    """One compact line: state, each zone actual/setpoint/duty, motors, alarms."""
+    parts = [f"{snap.uptime_s:8.1f}s {snap.state:<8}"]
+    for z in snap.zones:
+        temp = "  --.-" if z.temperature_c is None else f"{z.temperature_c:6.1f}"
+        parts.append(f"{z.id} {temp}/{z.setpoint_c:g}°C {z.duty * 100:3.0f}%")
+    for m in snap.motors:
+        parts.append(f"{m.id} {m.rpm:4.1f}rpm")
+    if snap.gate.soak_remaining_s:
+        parts.append(f"soak {snap.gate.soak_remaining_s:.0f}s")
+    parts.append(f"alarms {len(snap.alarms)}")
+    return " | ".join(parts)
+
+
+def _kiosk_possible() -> bool:
+    try:
+        from app.ui.kiosk import display_available
+    except ImportError as err:
+        print(f"kiosk UI unavailable ({err}); running headless", file=sys.stderr)
+        return False
+    return bool(display_available())
+
+
+def _run_kiosk(machine: Machine, cfg: Config) -> None:
+    from app.ui.kiosk import run_kiosk
+
+    run_kiosk(machine, cfg)
+
+
+def _start_api(machine: Machine, args: argparse.Namespace) -> Any:
+    from app.api.server import start_api
+
+    host = args.host or machine.cfg.api.host
+    port = machine.cfg.api.port if args.port is None else args.port
+    handle = start_api(machine, host, port)
+    print(f"REST server on http://{host}:{handle.port}", file=sys.stderr, flush=True)
+    return handle
+
+
+def _storage_hooks(cfg: Config, data_dir: Path) -> dict[str, Any]:
+    """The historian and event store, when the storage package is present."""
+    try:
+        from app.storage.wiring import open_storage
+    except ImportError:
+        return {}
+    hooks: dict[str, Any] = open_storage(cfg, data_dir)
+    return hooks
+
+
+def _attach(hooks: dict[str, Any], machine: Machine) -> None:
+    attach = hooks.get("attach")
+    if attach is not None:
+        attach(machine)
+
+
+def _close_hooks(hooks: dict[str, Any]) -> None:
+    close = hooks.get("close")
+    if close is not None:
+        close()
+
+
+def _notify(message: str) -> None:
+    try:
+        import sdnotify
+
+        sdnotify.SystemdNotifier().notify(message)
+    except Exception:  # noqa: BLE001 - not under systemd
+        pass
+
+
+def _systemd_pinger() -> Any:
+    """WATCHDOG=1 from the control thread, at most once a second (only under systemd)."""
+    import os
+
+    if not os.environ.get("NOTIFY_SOCKET"):
+        return None
+    import sdnotify
+
+    notifier = sdnotify.SystemdNotifier()
+    last = [0.0]
+
+    def ping() -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            notifier.notify("WATCHDOG=1")
+
+    return ping

@@ -1,0 +1,181 @@
+"""ISA-18.2 alarm lifecycle: one alarm per cause, ack, clear, latched trips, first-out, shelving."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from control.errors import InvalidField, NotFound, StateConflict
+from control.snapshot import AlarmView
+
+TRIP = "trip"
+WARNING = "warning"
+INFO = "info"
+
+
+def iso(wall_s: float) -> str:
+    """Unix seconds → ISO 8601 UTC with milliseconds."""
+    return datetime.fromtimestamp(wall_s, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Alarm:
+    """One alarm instance. `active` is whether its condition is present now."""
+
+    id: int
+    code: str
+    source: str
+    severity: str
+    message: str
+    raised_at: float
+    acked_at: float | None = None
+    cleared_at: float | None = None
+    first_out: bool = False
+    active: bool = True
+    shelved_until: float | None = None
+
+    @property
+    def latched(self) -> bool:
+        return self.severity == TRIP
+
+    def view(self) -> AlarmView:
+        return AlarmView(
+            id=self.id, code=self.code, source=self.source, severity=self.severity,
+            message=self.message, raised_at=iso(self.raised_at),
+            acked_at=iso(self.acked_at) if self.acked_at is not None else None,
+            cleared_at=iso(self.cleared_at) if self.cleared_at is not None else None,
+            latched=self.latched, first_out=self.first_out,
+            shelved_until=iso(self.shelved_until) if self.shelved_until is not None else None,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+class AlarmBook:
+    """The live alarm list plus a bounded in-memory history. Owned by the control thread."""
+
+    def __init__(self, next_id: int = 1, history_max: int = 500) -> None:
+        self._live: dict[int, Alarm] = {}
+        self._history: deque[Alarm] = deque(maxlen=history_max)
+        self._next_id = next_id
+        self.changes: list[tuple[str, Alarm]] = []
+
+    # -- conditions ---------------------------------------------------------------------------
+    def raise_(self, code: str, source: str, severity: str, message: str, wall_s: float) -> Alarm:
+        """Report a present condition. Returns the existing alarm if one is live for this cause."""
+        existing = self.find(code, source)
+        if existing is not None and (existing.active or existing.latched):
+            if not existing.active:
+                existing.active = True
+                existing.cleared_at = None
+            return existing
+        first_out = severity == TRIP and not any(a.latched for a in self._live.values())
+        alarm = Alarm(self._next_id, code, source, severity, message, wall_s, first_out=first_out)
+        self._next_id += 1
+        self._live[alarm.id] = alarm
+        self._note("raised", alarm)
+        return alarm
+
+    def condition_gone(self, code: str, source: str, wall_s: float) -> None:
+        """The cause has gone. Warnings clear; trips stay latched until reset."""
+        alarm = self.find(code, source)
+        if alarm is None or not alarm.active:
+            return
+        alarm.active = False
+        if not alarm.latched:
+            alarm.cleared_at = wall_s
+            self._note("cleared", alarm)
+            self._retire_if_done(alarm)
+
+    # -- operator actions ---------------------------------------------------------------------
+    def ack(self, alarm_id: int, wall_s: float) -> Alarm:
+        alarm = self._live.get(alarm_id)
+        if alarm is None:
+            raise NotFound(f"no active alarm {alarm_id}", alarm_id=alarm_id)
+        if alarm.acked_at is None:
+            alarm.acked_at = wall_s
+            self._note("acked", alarm)
+            self._retire_if_done(alarm)
+        return alarm
+
+    def ack_all(self, wall_s: float) -> int:
+        pending = [a for a in self._live.values() if a.acked_at is None]
+        for alarm in pending:
+            self.ack(alarm.id, wall_s)
+        return len(pending)
+
+    def shelve(self, alarm_id: int, until_wall_s: float, max_s: float, wall_s: float) -> Alarm:
+        alarm = self._live.get(alarm_id)
+        if alarm is None:
+            raise NotFound(f"no active alarm {alarm_id}", alarm_id=alarm_id)
+        if not 0 < until_wall_s - wall_s <= max_s:
+            raise InvalidField("duration_s", "shelve duration out of range", 1, max_s)
+        if alarm.severity == TRIP:
+            raise StateConflict("trips cannot be shelved", alarm_id=alarm_id)
+        alarm.shelved_until = until_wall_s
+        self._note("shelved", alarm)
+        return alarm
+
+    def unshelve_expired(self, wall_s: float) -> None:
+        for alarm in self._live.values():
+            if alarm.shelved_until is not None and alarm.shelved_until <= wall_s:
+                alarm.shelved_until = None
+                self._note("unshelved", alarm)
+
+    def reset_latched(self, wall_s: float) -> int:
+        """Release every latched trip whose condition is gone and that was acknowledged."""
+        released = [a for a in self._live.values() if a.latched and not a.active and a.acked_at]
+        for alarm in released:
+            alarm.cleared_at = wall_s
+            self._note("reset", alarm)
+            self._retire(alarm)
+        return len(released)
+
+    # -- queries ------------------------------------------------------------------------------
+    def find(self, code: str, source: str) -> Alarm | None:
+        return next((a for a in self._live.values() if a.code == code and a.source == source), None)
+
+    def live(self) -> list[Alarm]:
+        return sorted(self._live.values(), key=lambda a: a.id)
+
+    def latched_trips(self) -> list[Alarm]:
+        return [a for a in self.live() if a.latched]
+
+    def history(self) -> list[Alarm]:
+        return list(self._history)
+
+    def views(self) -> tuple[AlarmView, ...]:
+        return tuple(a.view() for a in self.live())
+
+    def take_changes(self) -> list[tuple[str, Alarm]]:
+        """Changes since the last call, as (action, copy of the alarm)."""
+        out, self.changes = self.changes, []
+        return out
+
+    # -- persistence --------------------------------------------------------------------------
+    def to_records(self) -> dict[str, Any]:
+        return {"next_id": self._next_id, "latched": [a.to_record() for a in self.latched_trips()]}
+
+    def restore(self, records: dict[str, Any]) -> None:
+        """Bring back latched trips after a restart; their causes count as present until checked."""
+        self._next_id = max(self._next_id, int(records.get("next_id", 1)))
+        for rec in records.get("latched", []):
+            alarm = Alarm(**{k: rec[k] for k in Alarm.__slots__ if k in rec})  # type: ignore[attr-defined]
+            alarm.active = True
+            self._live[alarm.id] = alarm
+            self._next_id = max(self._next_id, alarm.id + 1)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _note(self, action: str, alarm: Alarm) -> None:
+        self.changes.append((action, replace(alarm)))
+
+    def _retire_if_done(self, alarm: Alarm) -> None:
+        if not alarm.latched and not alarm.active and alarm.acked_at is not None:
+            self._retire(alarm)
+
+    def _retire(self, alarm: Alarm) -> None:
+        self._live.pop(alarm.id, None)
+        self._history.append(alarm)

@@ -1,0 +1,428 @@
+"""The control core: the single writer that owns all machine state and hardware, one tick at a time."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from control import safety
+from control.alarms import TRIP, AlarmBook, iso
+from control.autotune import RelayAutotune
+from control.commands import Actor, Command, Start, Stop
+from control.config import Config
+from control.errors import HmiError
+from control.motor import Motor
+from control.safety import CAT0, Condition, SafetyInputs
+from control.sensing import SensorTrack
+from control.sequencer import Sequencer
+from control.settings import SettingsStore
+from control.snapshot import AlarmView, Snapshot
+from control.snapshot_build import build_snapshot
+from control.zone import Zone
+from hw.io import MachineIO
+from hw.protocols import Clock
+
+HEATING_STATES = frozenset({"heating", "ready", "starting", "running", "stopping"})
+MOTION_STATES = frozenset({"starting", "running", "stopping"})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something for the historian: a state change, an alarm change or an audit record."""
+
+    kind: str
+    wall_s: float
+    data: dict[str, Any]
+
+
+@dataclass
+class CoreSinks:
+    """Where the core hands data each tick. Callbacks must not block (put on a queue)."""
+
+    on_event: list[Callable[[Event], None]] = field(default_factory=list)
+    on_sample: list[Callable[[Snapshot], None]] = field(default_factory=list)
+
+
+class ControlCore:
+    """Owns the machine. Other threads only `submit` commands and read `snapshot`."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        io: MachineIO,
+        clock: Clock,
+        data_dir: Path | None = None,
+        sinks: CoreSinks | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.io = io
+        self.clock = clock
+        self.sinks = sinks or CoreSinks()
+        tick_s = cfg.machine.tick_s
+        self.zones = {
+            zid: Zone(zid, z, cfg.safety, tick_s, io.zone_sensors[zid], io.heaters[zid])
+            for zid, z in cfg.zones.items()
+        }
+        self.monitors = {
+            sid: SensorTrack(io.monitor_sensors[sid], s.sensor.period_s) for sid, s in cfg.sensors.items()
+        }
+        self.motors = {mid: Motor(mid, m, io.steppers[mid]) for mid, m in cfg.motors.items()}
+        self.alarms = AlarmBook()
+        self.aux_requested = dict.fromkeys(cfg.outputs.aux, False)
+        self.aux_on = dict.fromkeys(cfg.outputs.aux, False)
+        self.autotunes: dict[str, RelayAutotune] = {}
+        self.mode = "auto"
+        self.hmi_enabled = True
+        self.software_estop = False
+        self.contactor_on = False
+        self.seq = Sequencer(self)
+        self.settings = SettingsStore(data_dir, cfg)
+        self._commands: queue.SimpleQueue[tuple[Command, Future[Any]]] = queue.SimpleQueue()
+        self._stalled = threading.Event()
+        self._heartbeat = False
+        self._buttons = {"start": False, "stop": False}
+        self._next_sample_s = 0.0
+        self.start_s = clock.now()
+        self.now_s = self.start_s
+        self.ticks = 0
+        self.overruns = 0
+        self.last_tick_s = self.start_s
+        self.first_out_code: str | None = None
+        self.external: dict[tuple[str, str], Condition] = {}
+        self.estop_chain_ok = _safe_read(io.estop_ok.read, False)
+        self._history_views: tuple[AlarmView, ...] = ()
+        self._boot()
+        self._snapshot = build_snapshot(self)
+
+    # -- start-up -------------------------------------------------------------------------------
+    def _boot(self) -> None:
+        """Everything off; restore settings and latched trips; start idle (or fault)."""
+        self.io.all_outputs_off()
+        problems = self.settings.load_into(self)
+        records, alarm_problem = self.settings.load_alarms()
+        if records:
+            self.alarms.restore(records)
+        wall = self.clock.wall()
+        for problem in [*problems, *([alarm_problem] if alarm_problem else [])]:
+            self.alarms.raise_("settings_corrupt", "machine", "warning", problem, wall)
+        self.seq.state = "disabled" if not self.hmi_enabled else "idle"
+        if self.alarms.latched_trips():
+            self.seq.enter("fault" if self.hmi_enabled else "disabled", "latched trip restored")
+
+    # -- thread-safe API ------------------------------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot:
+        """The latest published snapshot (immutable; safe from any thread)."""
+        return self._snapshot
+
+    def submit(self, cmd: Command) -> Future[Any]:
+        """Queue a command for the next tick; the Future resolves to its result or an HmiError."""
+        fut: Future[Any] = Future()
+        self._commands.put((cmd, fut))
+        return fut
+
+    def flag_stall(self) -> None:
+        """Called by the watchdog after it forced every output off from its own thread."""
+        self._stalled.set()
+
+    def report_condition(self, cond: Condition, present: bool) -> None:
+        """Raise or clear an external warning (historian, disk). Thread-safe: applied next tick."""
+        self.submit(_External(cond=cond, present=present))
+
+    def alarm_history(self) -> tuple[AlarmView, ...]:
+        """Ended alarms, newest last (immutable; rebuilt only when alarms change)."""
+        return self._history_views
+
+    def last_tick_age_s(self) -> float:
+        return max(0.0, self.clock.now() - self.last_tick_s)
+
+    # -- the tick -------------------------------------------------------------------------------
+    def tick(self) -> None:
+        """One control cycle in the order of DESIGN §4. Only the control thread calls this."""
+        now = self.clock.now()
+        self.now_s = now
+        self._read_inputs(now)
+        self._evaluate_safety(now)
+        self._apply_commands()
+        self.seq.advance(now)
+        self._control(now)
+        self._write_outputs(now)
+        self._publish(now)
+
+    def _read_inputs(self, now: float) -> None:
+        for zone in self.zones.values():
+            zone.track.poll(now)
+        for track in self.monitors.values():
+            track.poll(now)
+        for motor in self.motors.values():
+            motor.alarm = _safe_read(motor.driver.alarm, True)
+        self.estop_chain_ok = _safe_read(self.io.estop_ok.read, False)
+        self._poll_button("start", self.io.start_button, Start)
+        self._poll_button("stop", self.io.stop_button, Stop)
+
+    def _poll_button(self, name: str, button: Any, kind: type[Command]) -> None:
+        if button is None:
+            return
+        pressed = _safe_read(button.read, False)
+        if pressed and not self._buttons[name]:
+            self.submit(kind(actor=Actor(who="panel button", role="operator", source="button")))
+        self._buttons[name] = pressed
+
+    def _evaluate_safety(self, now: float) -> None:
+        stalled = self._stalled.is_set()
+        self._stalled.clear()
+        inputs = SafetyInputs(now, self.estop_chain_ok, False, stalled, self.seq.state in HEATING_STATES)
+        found = safety.evaluate(self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values())
+        found += list(self.external.values())
+        self._sync_alarms(found)
+        trips = [c for c in found if c.severity == TRIP]
+        if trips:
+            self.trip(trips)
+
+    def _sync_alarms(self, found: list[Condition]) -> None:
+        wall = self.clock.wall()
+        present = {(c.code, c.source) for c in found}
+        for cond in found:
+            self.alarms.raise_(cond.code, cond.source, cond.severity, cond.message, wall)
+        for alarm in self.alarms.live():
+            if alarm.active and (alarm.code, alarm.source) not in present:
+                self.alarms.condition_gone(alarm.code, alarm.source, wall)
+        self.alarms.unshelve_expired(wall)
+
+    def trip(self, conditions: list[Condition]) -> None:
+        """Latch a trip: heaters off now; category 0 cuts the motors too, else they ramp down."""
+        for zone in self.zones.values():
+            zone.force_off()
+        for tune in self.autotunes.values():
+            tune.abort()
+        cat0 = any(c.reaction == CAT0 for c in conditions)
+        for motor in self.motors.values():
+            if cat0 or motor.alarm:
+                motor.force_off()
+            else:
+                motor.command(0.0)
+        if any(c.code == "ssr_stuck_on" for c in conditions):
+            self.contactor_on = False
+            self.io.heater_contactor.set(False)
+        if self.seq.state not in ("fault", "disabled"):
+            self.seq.enter("fault", conditions[0].message)
+        self.settings.save_alarms(self.alarms)
+
+    def _apply_commands(self) -> None:
+        from control.handlers import dispatch  # local: handlers import this module
+
+        while True:
+            try:
+                cmd, fut = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                result = dispatch(self, cmd)
+            except HmiError as err:
+                self._audit(cmd, "refused", err)
+                fut.set_exception(err)
+            except Exception as err:  # noqa: BLE001 - a bug must not kill the control thread
+                self.io.all_outputs_off()
+                fut.set_exception(err)
+            else:
+                self._audit(cmd, "applied", None)
+                fut.set_result(result)
+
+    def _audit(self, cmd: Command, result: str, err: HmiError | None) -> None:
+        if isinstance(cmd, _External):
+            return
+        data = {
+            "who": cmd.actor.who, "role": cmd.actor.role, "source": cmd.actor.source,
+            "action": type(cmd).__name__, "args": _command_args(cmd), "result": result,
+            "old": getattr(self, "_audit_old", None), "new": getattr(self, "_audit_new", None),
+        }
+        if err is not None:
+            data["error"] = err.to_dict()
+        self._audit_old = self._audit_new = None
+        self.emit("audit", data)
+
+    def note_change(self, old: Any, new: Any) -> None:
+        """Handlers call this so the audit record shows old → new."""
+        self._audit_old, self._audit_new = old, new
+
+    def _control(self, now: float) -> None:
+        heat_ok = self.seq.state in HEATING_STATES and self.hmi_enabled
+        for zid, zone in self.zones.items():
+            tune = self.autotunes.get(zid)
+            running_tune = tune if tune is not None and tune.state == "running" else None
+            allowed = heat_ok and self.seq.zone_heats(zid) and self.zone_healthy(zone)
+            zone.compute_duty(now, _TuneAdapter(running_tune) if running_tune else None, allowed)
+            if running_tune is not None and not allowed:
+                running_tune.abort()
+        motion_ok = self.motion_interlock() is None
+        for motor in self.motors.values():
+            jogging = motor.jog_until_s is not None
+            in_motion_state = self.seq.state in MOTION_STATES or self.seq.state == "fault" or jogging
+            motor.update(now, motion_ok and in_motion_state and not motor.alarm)
+
+    def zone_healthy(self, zone: Zone) -> bool:
+        return zone.track.healthy(self.now_s, self.cfg.safety.sensor_stale_s)
+
+    # -- queries the handlers, sequencer and snapshot share ------------------------------------
+    def autotunes_running(self) -> bool:
+        return any(t.state == "running" for t in self.autotunes.values())
+
+    def manual_heat(self) -> bool:
+        return self.mode == "manual" and any(z.manual_duty is not None for z in self.zones.values())
+
+    def jogging(self) -> bool:
+        return any(m.jog_until_s is not None or m.running for m in self.motors.values())
+
+    def gains(self, zone_id: str) -> dict[str, float]:
+        pid = self.zones[zone_id].pid
+        return {"kp": pid.kp, "ki": pid.ki, "kd": pid.kd}
+
+    def autotune_view(self, zone_id: str) -> dict[str, Any]:
+        """API.md decision 11: idle before any tune; running with progress; done or failed."""
+        tune = self.autotunes.get(zone_id)
+        if tune is None:
+            return {"zone": zone_id, "state": "idle"}
+        view: dict[str, Any] = {
+            "zone": zone_id, "state": tune.state, "progress": round(tune.progress, 3),
+            "setpoint_c": tune.setpoint_c,
+        }
+        if tune.state == "failed":
+            view["reason"] = tune.reason
+        if tune.state == "done":
+            view.update(tune.result())
+        return view
+
+    def start_refusal(self) -> str | None:
+        """Why START would be refused now (shown on the panel before anyone presses it)."""
+        state = self.seq.state
+        reasons = {
+            "disabled": "the HMI is disabled",
+            "fault": "a trip is active: acknowledge and reset",
+            "starting": "already starting",
+            "running": "already running",
+            "stopping": "the machine is stopping",
+        }
+        if state in reasons:
+            return reasons[state]
+        if self.mode != "auto":
+            return "manual mode"
+        if not self.estop_chain_ok:
+            return "E-stop chain open"
+        if self.autotunes_running():
+            return "autotune running"
+        return None
+
+    def motion_interlock(self) -> str | None:
+        """Why the motors may not step now, or None. Cold plastic never meets a turning screw."""
+        if not self.hmi_enabled:
+            return "HMI disabled"
+        if not self.estop_chain_ok:
+            return "E-stop chain open"
+        for zone in self.zones.values():
+            temp = zone.track.temperature_c
+            if not self.zone_healthy(zone) or temp is None:
+                return f"{zone.cfg.name} sensor not healthy"
+            if temp < self.cfg.sequence.min_extrude_c:
+                return (
+                    f"{zone.cfg.name} at {temp:.1f} °C is below the minimum extrusion "
+                    f"temperature {self.cfg.sequence.min_extrude_c:g} °C"
+                )
+        return None
+
+    def _write_outputs(self, now: float) -> None:
+        state = self.seq.state
+        heat_ok = state in HEATING_STATES and self.hmi_enabled
+        stuck = any(a.code == "ssr_stuck_on" for a in self.alarms.live())
+        self.contactor_on = heat_ok and not stuck
+        _safe_write(self.io.heater_contactor.set, self.contactor_on)
+        for zone in self.zones.values():
+            zone.write(now, heat_ok and zone.regulating and self.zone_healthy(zone))
+        for motor in self.motors.values():
+            motor.write(self.hmi_enabled and not motor.alarm)
+        self._write_aux(state)
+        self._heartbeat = not self._heartbeat
+        _safe_write(self.io.heartbeat.set, self._heartbeat)
+
+    def _write_aux(self, state: str) -> None:
+        for oid, ocfg in self.cfg.outputs.aux.items():
+            if not self.hmi_enabled:
+                on = False
+            elif state == "fault":
+                on = self.aux_on[oid] if ocfg.keep_on_trip else False
+            else:
+                on = self.aux_requested[oid] or (ocfg.on_while_running and state in MOTION_STATES)
+            if state == "fault" and not ocfg.keep_on_trip:
+                self.aux_requested[oid] = False
+            self.aux_on[oid] = on
+            _safe_write(self.io.aux[oid].set, on)
+
+    def _publish(self, now: float) -> None:
+        self.ticks += 1
+        self.last_tick_s = now
+        changes = self.alarms.take_changes()
+        for action, alarm in changes:
+            self.emit("alarm", {"action": action, "alarm": alarm.to_record()})
+        if changes:
+            self._history_views = tuple(a.view() for a in self.alarms.history())
+        self._snapshot = build_snapshot(self)
+        if now >= self._next_sample_s:
+            self._next_sample_s = now + self.cfg.storage.history_period_s
+            for sink in self.sinks.on_sample:
+                sink(self._snapshot)
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        event = Event(kind, self.clock.wall(), data)
+        for sink in self.sinks.on_event:
+            sink(event)
+
+    def iso_now(self) -> str:
+        return iso(self.clock.wall())
+
+    def shutdown(self) -> None:
+        """Every output off (called on exit, whatever the reason)."""
+        self.io.all_outputs_off()
+        self.settings.save_alarms(self.alarms)
+
+
+@dataclass(frozen=True, slots=True)
+class _External(Command):
+    """Internal: an external condition (storage, disk) reported from another thread."""
+
+    cond: Condition | None = None
+    present: bool = False
+
+
+class _TuneAdapter:
+    """Lets a RelayAutotune stand in for the zone's PID (Controller protocol)."""
+
+    def __init__(self, tune: RelayAutotune) -> None:
+        self.tune = tune
+
+    def update(self, now_s: float, measured_c: float, setpoint_c: float) -> float:
+        return self.tune.update(now_s, measured_c)
+
+
+def _safe_read(read: Callable[[], bool], failsafe: bool) -> bool:
+    """A hardware read that fails returns the fail-safe value (an alarm, or a stopped chain)."""
+    try:
+        return bool(read())
+    except Exception:  # noqa: BLE001
+        return failsafe
+
+
+def _safe_write(write: Callable[[bool], None], value: bool) -> None:
+    try:
+        write(value)
+    except Exception:  # noqa: BLE001 - keep ticking; the watchdog relay catches a dead output
+        pass
+
+
+def _command_args(cmd: Command) -> dict[str, Any]:
+    return {k: getattr(cmd, k) for k in getattr(cmd, "__slots__", ()) if k != "actor"}

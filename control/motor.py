@@ -1,0 +1,69 @@
+"""A stepper motor at run time: ramp, run speed, jog and driver alarm."""
+
+from __future__ import annotations
+
+from control.config import MotorConfig
+from control.ramp import MotorRamp, rpm_to_step_hz
+from hw.protocols import StepperDriver
+
+
+class Motor:
+    """Owns one StepperDriver; the core sets targets, `write` turns rpm into step frequency."""
+
+    def __init__(self, motor_id: str, cfg: MotorConfig, driver: StepperDriver) -> None:
+        self.id = motor_id
+        self.cfg = cfg
+        self.driver = driver
+        self.run_rpm = cfg.run_rpm
+        self.ramp = MotorRamp(cfg.accel_rpm_s, cfg.max_rpm)
+        self.target_rpm = 0.0
+        self.rpm = 0.0
+        self.alarm = False
+        self.jog_until_s: float | None = None
+        self.enabled = False
+        self.step_hz = 0.0
+        self.forward = True
+
+    @property
+    def running(self) -> bool:
+        return self.rpm > 0.0
+
+    def command(self, rpm: float, forward: bool = True) -> None:
+        """Ask for a speed; a direction change only takes effect from standstill."""
+        if self.rpm == 0.0:
+            self.forward = forward
+        self.target_rpm = max(0.0, min(rpm, self.cfg.max_rpm))
+        self.ramp.set_target(self.target_rpm)
+
+    def update(self, now_s: float, allowed: bool) -> None:
+        """Advance the ramp; when motion is not allowed, stop stepping at once (interlock)."""
+        if self.jog_until_s is not None and now_s >= self.jog_until_s:
+            self.jog_until_s = None
+            self.command(0.0)
+        if not allowed:
+            self.ramp.stop_now()
+            self.target_rpm = 0.0
+            self.rpm = 0.0
+            return
+        self.rpm = self.ramp.update(now_s)
+
+    def write(self, enable: bool) -> None:
+        """Drive the DM556: enable while commanded or moving; step train from the rpm."""
+        self.enabled = enable and (self.rpm > 0.0 or self.target_rpm > 0.0)
+        self.step_hz = rpm_to_step_hz(self.rpm, self.cfg.steps_per_rev, self.cfg.microsteps)
+        if not self.enabled:
+            self.step_hz = 0.0
+        self.driver.set_direction(self.forward)
+        self.driver.set_step_hz(self.step_hz)
+        self.driver.set_enabled(self.enabled)
+
+    def force_off(self) -> None:
+        """Category 0: no steps, driver disabled, now."""
+        self.ramp.stop_now()
+        self.target_rpm = 0.0
+        self.rpm = 0.0
+        self.jog_until_s = None
+        self.enabled = False
+        self.step_hz = 0.0
+        self.driver.set_step_hz(0.0)
+        self.driver.set_enabled(False)

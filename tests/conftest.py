@@ -1,0 +1,43 @@
+"""Shared fixtures: the real config, and sim machines on a virtual clock (closed after use)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from control.config import Config, parse_config
+from tests.support import CONFIG_PATH, raw_config
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def cfg() -> Config:
+    return parse_config(raw_config(), str(CONFIG_PATH))
+
+
+@pytest.fixture
+def make_machine(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Build virtual-clock sim machines; every one is closed (outputs off) after the test."""
+    from app.machine import build_machine
+
+    built: list[Any] = []
+
+    def make(config: Config | None = None, data_dir: Path | None = None, **kw: Any) -> Any:
+        config = config or parse_config(raw_config(), "config.yaml")
+        machine = build_machine(config, "sim", virtual=True, data_dir=data_dir or tmp_path, **kw)
+        built.append(machine)
+        return machine
+
+    yield make
+    for machine in built:
+        machine.close()

@@ -1,0 +1,86 @@
+"""ISA-18.2 alarm lifecycle: one per cause, ack, clear, latch, first-out, shelve, persistence."""
+
+from __future__ import annotations
+
+import pytest
+
+from control.alarms import TRIP, WARNING, AlarmBook
+from control.errors import NotFound, StateConflict
+
+
+def test_one_alarm_per_cause_while_active() -> None:
+    book = AlarmBook()
+    a = book.raise_("sensor_stale", "barrel", TRIP, "stale", 1.0)
+    b = book.raise_("sensor_stale", "barrel", TRIP, "stale", 2.0)
+    assert a is b and len(book.live()) == 1
+
+
+def test_warning_lifecycle_unacked_acked_cleared() -> None:
+    book = AlarmBook()
+    alarm = book.raise_("disk_full", "machine", WARNING, "disk", 1.0)
+    assert alarm.view().state == "unacked"
+    book.ack(alarm.id, 2.0)
+    assert alarm.view().state == "acked" and alarm in book.live()
+    book.condition_gone("disk_full", "machine", 3.0)
+    assert alarm not in book.live() and book.history()[-1].cleared_at == 3.0
+
+
+def test_cleared_but_unacked_warning_stays_until_acked() -> None:
+    book = AlarmBook()
+    alarm = book.raise_("gate_lost", "machine", WARNING, "gate", 1.0)
+    book.condition_gone("gate_lost", "machine", 2.0)
+    assert alarm in book.live()
+    book.ack(alarm.id, 3.0)
+    assert alarm not in book.live()
+
+
+def test_trip_latches_until_acked_and_reset() -> None:
+    book = AlarmBook()
+    trip = book.raise_("estop_chain", "machine", TRIP, "chain", 1.0)
+    book.condition_gone("estop_chain", "machine", 2.0)
+    assert trip in book.live() and trip.latched
+    assert book.reset_latched(3.0) == 0  # not acknowledged yet
+    book.ack(trip.id, 4.0)
+    assert book.reset_latched(5.0) == 1 and not book.live()
+
+
+def test_reset_keeps_trips_whose_cause_is_present() -> None:
+    book = AlarmBook()
+    trip = book.raise_("over_temperature", "barrel", TRIP, "hot", 1.0)
+    book.ack(trip.id, 2.0)
+    assert book.reset_latched(3.0) == 0 and trip in book.live()
+
+
+def test_first_out_marks_only_the_first_trip_of_a_cascade() -> None:
+    book = AlarmBook()
+    first = book.raise_("sensor_fault", "barrel", TRIP, "tc", 1.0)
+    second = book.raise_("heater_not_heating", "barrel", TRIP, "heat", 1.1)
+    assert first.first_out and not second.first_out
+
+
+def test_trips_cannot_be_shelved_warnings_can() -> None:
+    book = AlarmBook()
+    trip = book.raise_("estop", "machine", TRIP, "e", 1.0)
+    warn = book.raise_("disk_full", "machine", WARNING, "d", 1.0)
+    with pytest.raises(StateConflict):
+        book.shelve(trip.id, 100.0, 3600.0, 1.0)
+    book.shelve(warn.id, 100.0, 3600.0, 1.0)
+    assert warn.shelved_until == 100.0
+    book.unshelve_expired(101.0)
+    assert warn.shelved_until is None
+
+
+def test_unknown_alarm_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        AlarmBook().ack(42, 1.0)
+
+
+def test_latched_trips_survive_a_restart() -> None:
+    book = AlarmBook()
+    trip = book.raise_("sensor_fault", "nozzle", TRIP, "tc", 1.0)
+    book.raise_("disk_full", "machine", WARNING, "d", 1.0)
+    restored = AlarmBook()
+    restored.restore(book.to_records())
+    (again,) = restored.live()
+    assert (again.code, again.source, again.id, again.first_out) == ("sensor_fault", "nozzle", trip.id, True)
+    assert restored.raise_("x", "machine", WARNING, "m", 2.0).id > trip.id
