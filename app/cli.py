@@ -22,21 +22,37 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "side server. Every output starts off; nothing resumes by itself.",
     )
     backend = p.add_mutually_exclusive_group(required=True)
-    backend.add_argument("--sim", dest="backend", action="store_const", const="sim",
-                         help="drive the built-in machine simulator")
-    backend.add_argument("--hw", dest="backend", action="store_const", const="hw",
-                         help="drive the real Raspberry Pi hardware")
-    p.add_argument("--headless", action="store_true",
-                   help="no UI: print a live status line instead")
-    p.add_argument("--speed", type=float, default=1.0,
-                   help="machine clock speed-up (sim only), e.g. 20 heats up 20x faster")
+    backend.add_argument(
+        "--sim",
+        dest="backend",
+        action="store_const",
+        const="sim",
+        help="drive the built-in machine simulator",
+    )
+    backend.add_argument(
+        "--hw",
+        dest="backend",
+        action="store_const",
+        const="hw",
+        help="drive the real Raspberry Pi hardware",
+    )
+    p.add_argument(
+        "--headless", action="store_true", help="no UI: print a live status line instead"
+    )
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="machine clock speed-up (sim only), e.g. 20 heats up 20x faster",
+    )
     p.add_argument("--config", default=DEFAULT_CONFIG, help="config file (default: config.yaml)")
     p.add_argument("--data-dir", help="data directory (default: storage.data_dir from config)")
     p.add_argument("--host", help="REST bind address (default: api.host from config)")
     p.add_argument("--port", type=int, help="REST port, 0 = any free port (default: api.port)")
     p.add_argument("--no-api", action="store_true", help="do not start the REST server")
-    p.add_argument("--duration-s", type=float,
-                   help="stop by itself after this many wall seconds (smoke runs)")
+    p.add_argument(
+        "--duration-s", type=float, help="stop by itself after this many wall seconds (smoke runs)"
+    )
     p.set_defaults(func=_lazy("app.run_cmd", "run_command"))
 
 
@@ -75,7 +91,8 @@ def _config_check(args: argparse.Namespace) -> int:
         return 1
     print(
         f"{args.file}: OK — {len(cfg.zones)} zones, {len(cfg.sensors)} monitor sensors, "
-        f"{len(cfg.motors)} motors, {len(cfg.outputs.aux)} aux outputs, tick {cfg.machine.tick_s:g} s"
+        f"{len(cfg.motors)} motors, {len(cfg.outputs.aux)} aux outputs, "
+        f"tick {cfg.machine.tick_s:g} s"
     )
     return 0
 
@@ -113,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extend(sub: argparse._SubParsersAction[argparse.ArgumentParser], module: str, name: str) -> None:
+def _extend(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], module: str, name: str
+) -> None:
     """Let app/api and app/ui add their own subcommands (token, history, smoke, user)."""
     import importlib
 

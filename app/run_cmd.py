@@ -1,4 +1,4 @@
-"""`tvemicro run`: build the machine, start the loop, the REST server and the kiosk (or headless)."""
+"""`tvemicro run`: build the machine, start the loop, REST server and kiosk (or headless)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     data_dir = Path(args.data_dir or cfg.storage.data_dir)
     hooks = _storage_hooks(cfg, data_dir)
-    machine = build_machine(cfg, args.backend, speed=args.speed, data_dir=data_dir,
-                            sinks=hooks.get("sinks"))
+    machine = build_machine(
+        cfg, args.backend, speed=args.speed, data_dir=data_dir, sinks=hooks.get("sinks")
+    )
     _attach(hooks, machine)
     stop = threading.Event()
     _install_signals(stop)
@@ -48,8 +49,10 @@ def run_command(args: argparse.Namespace) -> int:
             _run_kiosk(machine, cfg)
         else:
             if not args.headless:
-                print("no display found: running headless (REST server and status line only)",
-                      file=sys.stderr)
+                print(
+                    "no display found: running headless (REST server and status line only)",
+                    file=sys.stderr,
+                )
             _headless(machine, stop, args.duration_s)
     finally:
         if api is not None:
@@ -58,8 +61,10 @@ def run_command(args: argparse.Namespace) -> int:
         _close_hooks(hooks)
         log("stopped", state=machine.core.snapshot.state)
     if machine.runner.error is not None:
-        print(f"control loop died: {machine.runner.error!r}; every output was switched off",
-              file=sys.stderr)
+        print(
+            f"control loop died: {machine.runner.error!r}; every output was switched off",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -153,7 +158,7 @@ def _notify(message: str) -> None:
         import sdnotify
 
         sdnotify.SystemdNotifier().notify(message)
-    except Exception:  # noqa: BLE001 - not under systemd
+    except Exception:
         pass
 
 

@@ -1,4 +1,4 @@
-"""`tvemicro simulate`: the whole core plus simulator in virtual time, with a report of how it went."""
+"""`tvemicro simulate`: the core plus simulator in virtual time, and a report of how it went."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The control core: config model, PID, zones, motors, sequencer, safety, alarms, commands, snapshots."""
+"""The control core: config, PID, zones, motors, sequencer, safety, alarms, commands, snapshots."""

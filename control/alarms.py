@@ -17,7 +17,11 @@ INFO = "info"
 
 def iso(wall_s: float) -> str:
     """Unix seconds → ISO 8601 UTC with milliseconds."""
-    return datetime.fromtimestamp(wall_s, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(wall_s, UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
 
 
 @dataclass(slots=True)
@@ -42,16 +46,21 @@ class Alarm:
 
     def view(self) -> AlarmView:
         return AlarmView(
-            id=self.id, code=self.code, source=self.source, severity=self.severity,
-            message=self.message, raised_at=iso(self.raised_at),
+            id=self.id,
+            code=self.code,
+            source=self.source,
+            severity=self.severity,
+            message=self.message,
+            raised_at=iso(self.raised_at),
             acked_at=iso(self.acked_at) if self.acked_at is not None else None,
             cleared_at=iso(self.cleared_at) if self.cleared_at is not None else None,
-            latched=self.latched, first_out=self.first_out,
+            latched=self.latched,
+            first_out=self.first_out,
             shelved_until=iso(self.shelved_until) if self.shelved_until is not None else None,
         )
 
     def to_record(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {k: getattr(self, k) for k in self.__slots__}
 
 
 class AlarmBook:
@@ -163,7 +172,7 @@ class AlarmBook:
         """Bring back latched trips after a restart; their causes count as present until checked."""
         self._next_id = max(self._next_id, int(records.get("next_id", 1)))
         for rec in records.get("latched", []):
-            alarm = Alarm(**{k: rec[k] for k in Alarm.__slots__ if k in rec})  # type: ignore[attr-defined]
+            alarm = Alarm(**{k: rec[k] for k in Alarm.__slots__ if k in rec})
             alarm.active = True
             self._live[alarm.id] = alarm
             self._next_id = max(self._next_id, alarm.id + 1)

@@ -286,7 +286,10 @@ class Config(Section):
 def _pins(cfg: Config) -> list[tuple[int, str]]:
     used: list[tuple[int, str]] = []
     for zid, z in cfg.zones.items():
-        used += [(z.sensor.cs_pin, f"zones.{zid}.sensor.cs_pin"), (z.heater.pin, f"zones.{zid}.heater.pin")]
+        used += [
+            (z.sensor.cs_pin, f"zones.{zid}.sensor.cs_pin"),
+            (z.heater.pin, f"zones.{zid}.heater.pin"),
+        ]
     for sid, s in cfg.sensors.items():
         used.append((s.sensor.cs_pin, f"sensors.{sid}.sensor.cs_pin"))
     for mid, m in cfg.motors.items():
@@ -314,7 +317,12 @@ def _check_pins(cfg: Config) -> None:
 
 
 def _check_unique_ids(cfg: Config) -> None:
-    groups = {"zones": cfg.zones, "sensors": cfg.sensors, "motors": cfg.motors, "outputs.aux": cfg.outputs.aux}
+    groups: dict[str, dict[str, Any]] = {
+        "zones": cfg.zones,
+        "sensors": cfg.sensors,
+        "motors": cfg.motors,
+        "outputs.aux": cfg.outputs.aux,
+    }
     seen: dict[str, str] = {}
     for group, items in groups.items():
         for ident in items:

@@ -1,4 +1,4 @@
-"""The control core: the single writer that owns all machine state and hardware, one tick at a time."""
+"""The control core: the single writer owning all machine state and hardware, tick by tick."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from control.settings import SettingsStore
 from control.snapshot import AlarmView, Snapshot
 from control.snapshot_build import build_snapshot
 from control.zone import Zone
-from hw.io import MachineIO
+from hw.io import MachineIO, quietly
 from hw.protocols import Clock
 
+REFRESH_TICKS = 20  # every output is rewritten at least this often, changed or not
 HEATING_STATES = frozenset({"heating", "ready", "starting", "running", "stopping"})
 MOTION_STATES = frozenset({"starting", "running", "stopping"})
 
@@ -69,7 +70,8 @@ class ControlCore:
             for zid, z in cfg.zones.items()
         }
         self.monitors = {
-            sid: SensorTrack(io.monitor_sensors[sid], s.sensor.period_s) for sid, s in cfg.sensors.items()
+            sid: SensorTrack(io.monitor_sensors[sid], s.sensor.period_s)
+            for sid, s in cfg.sensors.items()
         }
         self.motors = {mid: Motor(mid, m, io.steppers[mid]) for mid, m in cfg.motors.items()}
         self.alarms = AlarmBook()
@@ -85,6 +87,7 @@ class ControlCore:
         self._commands: queue.SimpleQueue[tuple[Command, Future[Any]]] = queue.SimpleQueue()
         self._stalled = threading.Event()
         self._heartbeat = False
+        self._levels: dict[str, bool] = {}
         self._buttons = {"start": False, "stop": False}
         self._next_sample_s = 0.0
         self.start_s = clock.now()
@@ -176,8 +179,16 @@ class ControlCore:
     def _evaluate_safety(self, now: float) -> None:
         stalled = self._stalled.is_set()
         self._stalled.clear()
-        inputs = SafetyInputs(now, self.estop_chain_ok, False, stalled, self.seq.state in HEATING_STATES)
-        found = safety.evaluate(self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values())
+        if stalled:  # the watchdog wrote every output off behind our back
+            self._levels.clear()
+            for motor in self.motors.values():
+                motor.forget_written()
+        inputs = SafetyInputs(
+            now, self.estop_chain_ok, False, stalled, self.seq.state in HEATING_STATES
+        )
+        found = safety.evaluate(
+            self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values()
+        )
         found += list(self.external.values())
         self._sync_alarms(found)
         trips = [c for c in found if c.severity == TRIP]
@@ -228,7 +239,7 @@ class ControlCore:
             except HmiError as err:
                 self._audit(cmd, "refused", err)
                 fut.set_exception(err)
-            except Exception as err:  # noqa: BLE001 - a bug must not kill the control thread
+            except Exception as err:
                 self.io.all_outputs_off()
                 fut.set_exception(err)
             else:
@@ -239,9 +250,14 @@ class ControlCore:
         if isinstance(cmd, _External):
             return
         data = {
-            "who": cmd.actor.who, "role": cmd.actor.role, "source": cmd.actor.source,
-            "action": type(cmd).__name__, "args": _command_args(cmd), "result": result,
-            "old": getattr(self, "_audit_old", None), "new": getattr(self, "_audit_new", None),
+            "who": cmd.actor.who,
+            "role": cmd.actor.role,
+            "source": cmd.actor.source,
+            "action": type(cmd).__name__,
+            "args": _command_args(cmd),
+            "result": result,
+            "old": getattr(self, "_audit_old", None),
+            "new": getattr(self, "_audit_new", None),
         }
         if err is not None:
             data["error"] = err.to_dict()
@@ -260,11 +276,16 @@ class ControlCore:
             allowed = heat_ok and self.seq.zone_heats(zid) and self.zone_healthy(zone)
             zone.compute_duty(now, _TuneAdapter(running_tune) if running_tune else None, allowed)
             if running_tune is not None and not allowed:
-                running_tune.abort()
+                if self.zone_healthy(zone):
+                    running_tune.abort()
+                else:
+                    running_tune.update(now, None)  # fails the tune with reason sensor_fault
         motion_ok = self.motion_interlock() is None
         for motor in self.motors.values():
             jogging = motor.jog_until_s is not None
-            in_motion_state = self.seq.state in MOTION_STATES or self.seq.state == "fault" or jogging
+            in_motion_state = (
+                self.seq.state in MOTION_STATES or self.seq.state == "fault" or jogging
+            )
             motor.update(now, motion_ok and in_motion_state and not motor.alarm)
 
     def zone_healthy(self, zone: Zone) -> bool:
@@ -290,7 +311,9 @@ class ControlCore:
         if tune is None:
             return {"zone": zone_id, "state": "idle"}
         view: dict[str, Any] = {
-            "zone": zone_id, "state": tune.state, "progress": round(tune.progress, 3),
+            "zone": zone_id,
+            "state": tune.state,
+            "progress": round(tune.progress, 3),
             "setpoint_c": tune.setpoint_c,
         }
         if tune.state == "failed":
@@ -341,16 +364,23 @@ class ControlCore:
         heat_ok = state in HEATING_STATES and self.hmi_enabled
         stuck = any(a.code == "ssr_stuck_on" for a in self.alarms.live())
         self.contactor_on = heat_ok and not stuck
-        _safe_write(self.io.heater_contactor.set, self.contactor_on)
+        refresh = self.ticks % REFRESH_TICKS == 0
+        self._put("heater_contactor", self.io.heater_contactor, self.contactor_on, refresh)
         for zone in self.zones.values():
             zone.write(now, heat_ok and zone.regulating and self.zone_healthy(zone))
         for motor in self.motors.values():
-            motor.write(self.hmi_enabled and not motor.alarm)
-        self._write_aux(state)
+            motor.write(self.hmi_enabled and not motor.alarm, refresh)
+        self._write_aux(state, refresh)
         self._heartbeat = not self._heartbeat
-        _safe_write(self.io.heartbeat.set, self._heartbeat)
+        quietly(self.io.heartbeat.set, self._heartbeat)
 
-    def _write_aux(self, state: str) -> None:
+    def _put(self, key: str, output: Any, on: bool, refresh: bool) -> None:
+        """Write a plain output when its level changes, and on every periodic refresh."""
+        if refresh or self._levels.get(key) is not on:
+            quietly(output.set, on)
+            self._levels[key] = on
+
+    def _write_aux(self, state: str, refresh: bool) -> None:
         for oid, ocfg in self.cfg.outputs.aux.items():
             if not self.hmi_enabled:
                 on = False
@@ -361,7 +391,7 @@ class ControlCore:
             if state == "fault" and not ocfg.keep_on_trip:
                 self.aux_requested[oid] = False
             self.aux_on[oid] = on
-            _safe_write(self.io.aux[oid].set, on)
+            self._put(oid, self.io.aux[oid], on, refresh)
 
     def _publish(self, now: float) -> None:
         self.ticks += 1
@@ -413,15 +443,8 @@ def _safe_read(read: Callable[[], bool], failsafe: bool) -> bool:
     """A hardware read that fails returns the fail-safe value (an alarm, or a stopped chain)."""
     try:
         return bool(read())
-    except Exception:  # noqa: BLE001
+    except Exception:
         return failsafe
-
-
-def _safe_write(write: Callable[[bool], None], value: bool) -> None:
-    try:
-        write(value)
-    except Exception:  # noqa: BLE001 - keep ticking; the watchdog relay catches a dead output
-        pass
 
 
 def _command_args(cmd: Command) -> dict[str, Any]:

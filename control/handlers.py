@@ -121,7 +121,9 @@ def reset(core: ControlCore, cmd: c.Reset) -> dict[str, Any]:
         if a.active or a.acked_at is None
     ]
     if causes:
-        raise StateConflict("reset refused while a cause is present or unacknowledged", causes=causes)
+        raise StateConflict(
+            "reset refused while a cause is present or unacknowledged", causes=causes
+        )
     core.alarms.reset_latched(core.clock.wall())
     core.settings.save_alarms(core.alarms)
     core.aux_requested = dict.fromkeys(core.aux_requested, False)
@@ -224,6 +226,9 @@ def apply_autotune(core: ControlCore, cmd: c.ApplyAutotune) -> dict[str, Any]:
     result = tune.result()
     core.note_change(core.gains(zone.id), {k: result[k] for k in ("kp", "ki", "kd")})
     zone.pid.set_gains(result["kp"], result["ki"], result["kd"])
+    if not zone.regulating:  # start the next heat-up from the holding duty the tune measured
+        zone.pid.reset()
+        zone.pid.preload(result["hold_duty"])
     core.settings.save(core)
     return {"zone": zone.id, "pid": core.gains(zone.id)}
 
@@ -330,12 +335,25 @@ def _alarm_dict(view: Any) -> dict[str, Any]:
 
 
 HANDLERS: dict[type, Handler] = {
-    c.Start: start, c.Preheat: preheat, c.Stop: stop, c.EStop: estop, c.Reset: reset,
-    c.SetMode: set_mode, c.SetSetpoint: set_setpoint, c.SetPid: set_pid,
-    c.SetManualDuty: set_manual_duty, c.StartAutotune: start_autotune,
-    c.AbortAutotune: abort_autotune, c.ApplyAutotune: apply_autotune, c.SetRunRpm: set_run_rpm,
-    c.Jog: jog, c.SetOutput: set_output, c.AckAlarm: ack_alarm, c.AckAll: ack_all,
-    c.ShelveAlarm: shelve, c.SetHmiEnabled: set_hmi_enabled,
+    c.Start: start,
+    c.Preheat: preheat,
+    c.Stop: stop,
+    c.EStop: estop,
+    c.Reset: reset,
+    c.SetMode: set_mode,
+    c.SetSetpoint: set_setpoint,
+    c.SetPid: set_pid,
+    c.SetManualDuty: set_manual_duty,
+    c.StartAutotune: start_autotune,
+    c.AbortAutotune: abort_autotune,
+    c.ApplyAutotune: apply_autotune,
+    c.SetRunRpm: set_run_rpm,
+    c.Jog: jog,
+    c.SetOutput: set_output,
+    c.AckAlarm: ack_alarm,
+    c.AckAll: ack_all,
+    c.ShelveAlarm: shelve,
+    c.SetHmiEnabled: set_hmi_enabled,
 }
 
 

@@ -23,6 +23,7 @@ class Motor:
         self.enabled = False
         self.step_hz = 0.0
         self.forward = True
+        self._written: tuple[bool, float, bool] | None = None
 
     @property
     def running(self) -> bool:
@@ -47,15 +48,25 @@ class Motor:
             return
         self.rpm = self.ramp.update(now_s)
 
-    def write(self, enable: bool) -> None:
-        """Drive the DM556: enable while commanded or moving; step train from the rpm."""
+    def write(self, enable: bool, refresh: bool = False) -> None:
+        """Drive the DM556: enable while commanded or moving; step train from the rpm.
+
+        Pins are written when their value changes (a PWM frequency rewrite blanks a pulse) and
+        on every `refresh`, so an out-of-band safe-state write is never left standing."""
         self.enabled = enable and (self.rpm > 0.0 or self.target_rpm > 0.0)
         self.step_hz = rpm_to_step_hz(self.rpm, self.cfg.steps_per_rev, self.cfg.microsteps)
         if not self.enabled:
             self.step_hz = 0.0
-        self.driver.set_direction(self.forward)
-        self.driver.set_step_hz(self.step_hz)
-        self.driver.set_enabled(self.enabled)
+        wanted = (self.forward, self.step_hz, self.enabled)
+        if refresh or wanted != self._written:
+            self.driver.set_direction(self.forward)
+            self.driver.set_step_hz(self.step_hz)
+            self.driver.set_enabled(self.enabled)
+            self._written = wanted
+
+    def forget_written(self) -> None:
+        """Someone else drove the pins (watchdog safe state): rewrite them on the next tick."""
+        self._written = None
 
     def force_off(self) -> None:
         """Category 0: no steps, driver disabled, now."""
@@ -65,5 +76,6 @@ class Motor:
         self.jog_until_s = None
         self.enabled = False
         self.step_hz = 0.0
+        self._written = None
         self.driver.set_step_hz(0.0)
         self.driver.set_enabled(False)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from control.core import ControlCore
+from hw.io import quietly
 
 
 class PacedClock(Protocol):
@@ -99,7 +100,7 @@ class RealTimeRunner:
             stalled_s = (time.monotonic() - self._last_wall) * speed
             if stalled_s > safety.max_on_s:
                 for heater in self.core.io.heaters.values():
-                    _quietly(heater.set, False)
+                    quietly(heater.set, False)
             if stalled_s > safety.watchdog_s and not tripped:
                 self.core.io.all_outputs_off()
                 self.core.flag_stall()
@@ -138,10 +139,3 @@ class VirtualRunner:
         fut = self.core.submit(cmd)
         self.step()
         return fut.result(timeout=0)
-
-
-def _quietly(fn: Callable[[bool], None], value: bool) -> None:
-    try:
-        fn(value)
-    except Exception:  # noqa: BLE001
-        pass

@@ -60,7 +60,9 @@ def evaluate(
     for motor in motors:
         if motor.alarm:
             found.append(
-                Condition("driver_alarm", motor.id, TRIP, CONTROLLED, f"{motor.cfg.name} driver alarm")
+                Condition(
+                    "driver_alarm", motor.id, TRIP, CONTROLLED, f"{motor.cfg.name} driver alarm"
+                )
             )
     return found
 
@@ -71,7 +73,9 @@ def _sensor_conditions(
     out = []
     if track.consecutive_faults >= cfg.safety.tc_fault_count:
         out.append(
-            Condition("sensor_fault", source, TRIP, CONTROLLED, f"{name} thermocouple: {track.fault}")
+            Condition(
+                "sensor_fault", source, TRIP, CONTROLLED, f"{name} thermocouple: {track.fault}"
+            )
         )
     elif track.silent_for_s(now_s) > cfg.safety.sensor_stale_s:
         out.append(Condition("sensor_stale", source, TRIP, CONTROLLED, f"{name} reading is stale"))
@@ -84,13 +88,17 @@ def _zone_conditions(cfg: Config, inputs: SafetyInputs, zone: Zone) -> list[Cond
     temp = zone.track.temperature_c if zone.track.fault is None else None
     if temp is not None and temp > zone.cfg.trip_max_c:
         out.append(
-            Condition("over_temperature", zone.id, TRIP, CAT0, f"{name} above {zone.cfg.trip_max_c:g} °C")
+            Condition(
+                "over_temperature", zone.id, TRIP, CAT0, f"{name} above {zone.cfg.trip_max_c:g} °C"
+            )
         )
     if zone.check.not_heating(now_s, zone.duty, temp):
         out.append(
             Condition("heater_not_heating", zone.id, TRIP, CONTROLLED, f"{name} is not heating")
         )
-    if zone.check.stuck_on(now_s, zone.duty if inputs.heaters_expected else 0.0, temp):
+    # with the contactor open (not heating) a stuck SSR cannot heat: a rising reading is not it
+    stuck_duty = zone.duty if inputs.heaters_expected else 1.0
+    if zone.check.stuck_on(now_s, stuck_duty, temp):
         out.append(
             Condition("ssr_stuck_on", zone.id, TRIP, CONTROLLED, f"{name} rising with heater off")
         )
@@ -105,7 +113,9 @@ def _monitor_conditions(cfg: Config, now_s: float, sid: str, track: SensorTrack)
     temp = track.temperature_c if track.fault is None else None
     if mcfg.max_c is not None and temp is not None and temp > mcfg.max_c:
         out.append(
-            Condition("over_temperature", sid, TRIP, CONTROLLED, f"{mcfg.name} above {mcfg.max_c:g} °C")
+            Condition(
+                "over_temperature", sid, TRIP, CONTROLLED, f"{mcfg.name} above {mcfg.max_c:g} °C"
+            )
         )
     return out
 

@@ -28,7 +28,7 @@ class SensorTrack:
         self._next_read_s = now_s + self.period_s
         try:
             reading = self.sensor.read()
-        except Exception:  # noqa: BLE001 - any driver error is a sensor fault, not a crash
+        except Exception:
             self._record_fault("spi_error")
             return
         if reading is None:

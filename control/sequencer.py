@@ -1,4 +1,4 @@
-"""The machine state machine (DESIGN §5): heat → gate → soak → start in order → run → stop in order."""
+"""The machine state machine (DESIGN §5): heat, gate, soak, start in order, run, stop in order."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ class Sequencer:
     def __init__(self, core: ControlCore) -> None:
         self.core = core
         self.state = "idle"
-        self.target: str | None = None  # "ready" (preheat) or "running" (start); None = no heat plan
+        self.target: str | None = (
+            None  # "ready" (preheat) or "running" (start); None = no heat plan
+        )
         self.soak_since_s: float | None = None
         self.gate_ok = False
         self.blocking: tuple[str, ...] = ()
@@ -86,8 +88,12 @@ class Sequencer:
         for zid, zone in core.zones.items():
             temp = zone.track.temperature_c
             healthy = zone.track.healthy(now_s, core.cfg.safety.sensor_stale_s)
-            if not (healthy and zone.in_band(seq_cfg.band_c) and temp is not None
-                    and temp >= seq_cfg.min_extrude_c):
+            if not (
+                healthy
+                and zone.in_band(seq_cfg.band_c)
+                and temp is not None
+                and temp >= seq_cfg.min_extrude_c
+            ):
                 blocking.append(zid)
         self.blocking = tuple(blocking)
         self.gate_ok = not blocking and self.state in ("heating", "ready", "starting", "running")
@@ -104,7 +110,11 @@ class Sequencer:
         return max(0.0, self.core.cfg.sequence.soak_s - (self.core.now_s - self.soak_since_s))
 
     def _in_heating(self, now_s: float) -> None:
-        if self.target is None and not self.core.autotunes_running() and not self.core.manual_heat():
+        if (
+            self.target is None
+            and not self.core.autotunes_running()
+            and not self.core.manual_heat()
+        ):
             self.enter("idle", "nothing left to heat")
             return
         if self.target is not None and self.soak_remaining_s() == 0.0 and self.core.mode == "auto":
@@ -138,7 +148,9 @@ class Sequencer:
         if self.gate_ok:
             return False
         cond = gate_lost(list(self.blocking))
-        self.core.alarms.raise_(cond.code, cond.source, WARNING, cond.message, self.core.clock.wall())
+        self.core.alarms.raise_(
+            cond.code, cond.source, WARNING, cond.message, self.core.clock.wall()
+        )
         self.begin_stop("temperature left the gate")
         return True
 

@@ -1,9 +1,10 @@
-"""Runtime settings operators change (setpoints, run speeds, gains, hmi_enabled), persisted atomically."""
+"""Runtime settings operators change (setpoints, speeds, gains, hmi_enabled), kept atomically."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from control import persist
 from control.config import Config
@@ -47,7 +48,8 @@ class SettingsStore:
         data = {
             "hmi_enabled": core.hmi_enabled,
             "zones": {
-                zid: {"setpoint_c": z.setpoint_c, "pid": core.gains(zid)} for zid, z in core.zones.items()
+                zid: {"setpoint_c": z.setpoint_c, "pid": core.gains(zid)}
+                for zid, z in core.zones.items()
             },
             "motors": {mid: {"run_rpm": m.run_rpm} for mid, m in core.motors.items()},
         }
@@ -88,7 +90,9 @@ def _apply(core: ControlCore, data: dict[str, Any]) -> list[str]:
         elif sp is not None:
             problems.append(f"settings: zones.{zid}.setpoint_c {sp!r} out of range; default used")
         pid = stored.get("pid")
-        if isinstance(pid, dict) and all(_num(pid.get(k)) and pid[k] >= 0 for k in ("kp", "ki", "kd")):
+        if isinstance(pid, dict) and all(
+            _num(pid.get(k)) and pid[k] >= 0 for k in ("kp", "ki", "kd")
+        ):
             zone.pid.set_gains(float(pid["kp"]), float(pid["ki"]), float(pid["kd"]))
     for mid, stored in (data.get("motors") or {}).items():
         motor = core.motors.get(mid)
@@ -100,5 +104,6 @@ def _apply(core: ControlCore, data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _num(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+def _num(value: Any) -> TypeGuard[float]:
+    """A real finite number (JSON bools are not numbers)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hw.protocols import DigitalInput, DigitalOutput, HeaterOutput, StepperDriver, TemperatureSensor
@@ -26,30 +28,36 @@ class MachineIO:
     def all_outputs_off(self) -> None:
         """Best-effort: drive every output to its safe state, continuing past errors."""
         for heater in self.heaters.values():
-            _quietly(lambda h=heater: h.set(False))
+            quietly(lambda h=heater: h.set(False))
         for stepper in self.steppers.values():
-            _quietly(lambda s=stepper: s.set_step_hz(0.0))
-            _quietly(lambda s=stepper: s.set_enabled(False))
+            quietly(lambda s=stepper: s.set_step_hz(0.0))
+            quietly(lambda s=stepper: s.set_enabled(False))
         for out in self.aux.values():
-            _quietly(lambda o=out: o.set(False))
-        _quietly(lambda: self.heater_contactor.set(False))
+            quietly(lambda o=out: o.set(False))
+        quietly(lambda: self.heater_contactor.set(False))
 
     def close(self) -> None:
         """Turn everything off, then release the handles."""
         self.all_outputs_off()
         handles: list[object] = [
-            *self.zone_sensors.values(), *self.heaters.values(), *self.monitor_sensors.values(),
-            *self.steppers.values(), *self.aux.values(), self.heater_contactor, self.heartbeat,
-            self.estop_ok, self.start_button, self.stop_button,
+            *self.zone_sensors.values(),
+            *self.heaters.values(),
+            *self.monitor_sensors.values(),
+            *self.steppers.values(),
+            *self.aux.values(),
+            self.heater_contactor,
+            self.heartbeat,
+            self.estop_ok,
+            self.start_button,
+            self.stop_button,
         ]
         for handle in handles:
             close = getattr(handle, "close", None)
             if close is not None:
-                _quietly(close)
+                quietly(close)
 
 
-def _quietly(action: object) -> None:
-    try:
-        action()  # type: ignore[operator]
-    except Exception:  # noqa: BLE001 - safe-state path must try every output
-        pass
+def quietly(action: Callable[..., object], *args: object) -> None:
+    """Run one output action on the safe-state path; a failing output must not stop the rest."""
+    with contextlib.suppress(Exception):
+        action(*args)

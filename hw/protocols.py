@@ -1,4 +1,4 @@
-"""The hardware roles the control core talks to, as typing Protocols (real drivers and sim implement them)."""
+"""Hardware roles the control core talks to, as Protocols (real drivers and sim implement them)."""
 
 from __future__ import annotations
 

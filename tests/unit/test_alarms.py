@@ -82,5 +82,10 @@ def test_latched_trips_survive_a_restart() -> None:
     restored = AlarmBook()
     restored.restore(book.to_records())
     (again,) = restored.live()
-    assert (again.code, again.source, again.id, again.first_out) == ("sensor_fault", "nozzle", trip.id, True)
+    assert (again.code, again.source, again.id, again.first_out) == (
+        "sensor_fault",
+        "nozzle",
+        trip.id,
+        True,
+    )
     assert restored.raise_("x", "machine", WARNING, "m", 2.0).id > trip.id

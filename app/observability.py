@@ -1,0 +1,210 @@
+"""Observability: JSON log lines with request ids; Prometheus metrics (tvemicro_*, base units)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from app import __version__
+from app.logsetup import log
+from control.core import Event
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+TICK_BUCKETS = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
+HTTP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5)
+
+
+def request_id(offered: str | None) -> str:
+    """The client's X-Request-Id when it is a sane token (no log injection), else a new one."""
+    if offered and _REQUEST_ID.match(offered):
+        return offered
+    return uuid.uuid4().hex
+
+
+def log_json(event: str, level: str = "info", **fields: Any) -> None:
+    """One JSON object per line on stderr. Callers pass no secrets (tokens, hashes, PINs)."""
+    log(event, level, **fields)
+
+
+class MachineCollector(Collector):
+    """Reads the latest snapshot (and a few counters) at scrape time; never touches the core."""
+
+    def __init__(self, machine: Any, storage: Any | None) -> None:
+        self.machine = machine
+        self.storage = storage
+
+    def collect(self) -> Iterator[Any]:
+        core = self.machine.core
+        snap = core.snapshot
+        yield from _loop_metrics(core, snap)
+        yield from _zone_metrics(snap)
+        yield from _sensor_metrics(core, snap)
+        yield from _motor_metrics(snap)
+        yield from _alarm_metrics(snap)
+        if self.storage is not None and self.storage.historian is not None:
+            yield from _historian_metrics(self.storage.historian)
+
+
+def _gauge(name: str, doc: str, labels: list[str] | None = None) -> GaugeMetricFamily:
+    return GaugeMetricFamily(f"tvemicro_{name}", doc, labels=labels)
+
+
+def _counter(name: str, doc: str, labels: list[str] | None = None) -> CounterMetricFamily:
+    return CounterMetricFamily(f"tvemicro_{name}", doc, labels=labels)
+
+
+def _loop_metrics(core: Any, snap: Any) -> Iterator[Any]:
+    overruns = _counter("loop_overruns", "Control ticks that took longer than the tick period")
+    overruns.add_metric([], float(core.overruns))
+    ticks = _counter("loop_ticks", "Control ticks since start")
+    ticks.add_metric([], float(snap.loop.ticks))
+    age = _gauge("loop_last_tick_age_seconds", "Machine seconds since the last control tick")
+    age.add_metric([], core.last_tick_age_s())
+    uptime = _gauge("uptime_seconds", "Machine seconds since the control core started")
+    uptime.add_metric([], snap.uptime_s)
+    state = _gauge("machine_state", "1 for the current machine state", ["state"])
+    for name in (
+        "disabled",
+        "idle",
+        "heating",
+        "ready",
+        "starting",
+        "running",
+        "stopping",
+        "fault",
+    ):
+        state.add_metric([name], 1.0 if snap.state == name else 0.0)
+    info = _gauge("build_info", "Version of the running software", ["version"])
+    info.add_metric([__version__], 1.0)
+    yield from (overruns, ticks, age, uptime, state, info)
+
+
+def _zone_metrics(snap: Any) -> Iterator[Any]:
+    temp = _gauge("zone_temperature_celsius", "Zone temperature (NaN without a reading)", ["zone"])
+    setpoint = _gauge("zone_setpoint_celsius", "Zone setpoint", ["zone"])
+    duty = _gauge("zone_duty_ratio", "Heater duty 0..1", ["zone"])
+    for z in snap.zones:
+        temp.add_metric([z.id], _num(z.temperature_c))
+        setpoint.add_metric([z.id], z.setpoint_c)
+        duty.add_metric([z.id], z.duty)
+    yield from (temp, setpoint, duty)
+
+
+def _sensor_metrics(core: Any, snap: Any) -> Iterator[Any]:
+    age = _gauge("sensor_age_seconds", "Age of the last good reading (NaN: none yet)", ["sensor"])
+    ok = _gauge("sensor_ok", "1 when the sensor is fresh and healthy", ["sensor"])
+    errors = _counter("sensor_read_errors", "Failed sensor reads", ["sensor"])
+    temp = _gauge("sensor_temperature_celsius", "Monitor-only sensor temperature", ["sensor"])
+    for z in snap.zones:
+        age.add_metric([z.id], _num(z.age_s))
+        ok.add_metric([z.id], float(z.sensor_ok))
+        errors.add_metric([z.id], float(core.zones[z.id].track.read_errors))
+    for s in snap.sensors:
+        age.add_metric([s.id], _num(s.age_s))
+        ok.add_metric([s.id], float(s.sensor_ok))
+        errors.add_metric([s.id], float(core.monitors[s.id].read_errors))
+        temp.add_metric([s.id], _num(s.temperature_c))
+    yield from (age, ok, errors, temp)
+
+
+def _motor_metrics(snap: Any) -> Iterator[Any]:
+    speed = _gauge("motor_speed_revolutions_per_second", "Motor speed (rpm / 60)", ["motor"])
+    target = _gauge("motor_target_revolutions_per_second", "Commanded speed (rpm / 60)", ["motor"])
+    enabled = _gauge("motor_enabled", "1 while the driver is enabled", ["motor"])
+    for m in snap.motors:
+        speed.add_metric([m.id], m.rpm / 60.0)
+        target.add_metric([m.id], m.target_rpm / 60.0)
+        enabled.add_metric([m.id], float(m.enabled))
+    yield from (speed, target, enabled)
+
+
+def _alarm_metrics(snap: Any) -> Iterator[Any]:
+    active = _gauge("alarms_active", "Active alarms by severity", ["severity"])
+    for severity in ("trip", "warning", "info"):
+        count = sum(1 for a in snap.alarms if a.severity == severity and a.cleared_at is None)
+        active.add_metric([severity], float(count))
+    unacked = _gauge("alarms_unacknowledged", "Alarms waiting for an acknowledgement")
+    unacked.add_metric([], float(sum(1 for a in snap.alarms if a.acked_at is None)))
+    yield from (active, unacked)
+
+
+def _historian_metrics(historian: Any) -> Iterator[Any]:
+    stats = historian.stats
+    dropped = _counter("historian_dropped", "Samples and events not stored", ["reason"])
+    dropped.add_metric(["queue_full"], float(stats.dropped_overflow))
+    dropped.add_metric(["disk_full"], float(stats.dropped_disk_full))
+    dropped.add_metric(["error"], float(stats.dropped_error))
+    rows = _counter("historian_rows_written", "Sample rows committed to the historian")
+    rows.add_metric([], float(stats.rows_written))
+    depth = _gauge("historian_queue_depth", "Items waiting for the historian writer")
+    depth.add_metric([], float(historian.queue_depth))
+    yield from (dropped, rows, depth)
+
+
+def _num(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+class Metrics:
+    """One registry per server: machine gauges, tick histogram, trips and HTTP timings."""
+
+    def __init__(self, machine: Any, storage: Any | None = None) -> None:
+        self.registry = CollectorRegistry()
+        self.registry.register(MachineCollector(machine, storage))
+        self.tick = Histogram(
+            "tvemicro_loop_tick_duration_seconds",
+            "Wall time one control tick took",
+            buckets=TICK_BUCKETS,
+            registry=self.registry,
+        )
+        self.trips = Counter(
+            "tvemicro_trips", "Trips since start, by reason", ["reason"], registry=self.registry
+        )
+        self.http = Histogram(
+            "tvemicro_http_request_duration_seconds",
+            "REST request duration by route, method and status",
+            ["route", "method", "status"],
+            buckets=HTTP_BUCKETS,
+            registry=self.registry,
+        )
+        self.auth_failures = Counter(
+            "tvemicro_auth_failures", "Rejected bearer tokens", registry=self.registry
+        )
+        self._detach: list[Callable[[], None]] = []
+        self._hook(machine)
+
+    def _hook(self, machine: Any) -> None:
+        """Listen to the core (events) and the runner (tick times); both calls are non-blocking."""
+        machine.core.sinks.on_event.append(self.on_event)
+        self._detach.append(lambda: machine.core.sinks.on_event.remove(self.on_event))
+        runner = machine.runner
+        if runner is not None:
+            runner.stats.listeners.append(self.on_tick)
+            self._detach.append(lambda: runner.stats.listeners.remove(self.on_tick))
+
+    def on_tick(self, duration_s: float, late_s: float) -> None:
+        self.tick.observe(duration_s)
+
+    def on_event(self, event: Event) -> None:
+        if event.kind != "alarm" or event.data.get("action") != "raised":
+            return
+        alarm = event.data.get("alarm", {})
+        if alarm.get("severity") == "trip":
+            self.trips.labels(reason=str(alarm.get("code"))).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def close(self) -> None:
+        for detach in self._detach:
+            with contextlib.suppress(ValueError):
+                detach()
+        self._detach.clear()

@@ -1,0 +1,108 @@
+"""Whole production cycles in virtual time: heat, gate, soak, start in order, run, stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from control.commands import Preheat, SetSetpoint, Start, Stop
+from control.errors import StateConflict
+from tests.scenario.helpers import ENGINEER, energised, heaters_on, reach, reach_running, stepping
+from tests.support import config_with
+
+
+def test_production_cycle_reaches_running_and_returns_to_idle(make_machine) -> None:
+    m = make_machine()
+    m.virtual.call(Start(actor=ENGINEER))
+    assert m.core.snapshot.state == "heating"
+    reach(m, "ready")
+    reach(m, "running", 60.0)
+    snap = m.core.snapshot
+    assert snap.gate.ok and all(z.at_setpoint for z in snap.zones)
+    m.virtual.run_for(120)
+    snap = m.core.snapshot
+    assert snap.state == "running" and not snap.alarms
+    assert snap.motor("screw").rpm == pytest.approx(m.cfg.motors["screw"].run_rpm)
+    assert sorted(stepping(m)) == ["feeder", "screw"]
+    m.virtual.call(Stop(actor=ENGINEER))
+    assert m.core.snapshot.state == "stopping"
+    reach(m, "idle", 60.0)
+    m.virtual.step()
+    assert energised(m) == [] and m.core.snapshot.state == "idle"
+
+
+def test_motors_start_in_configured_order_with_delays(make_machine) -> None:
+    m = make_machine()
+    m.virtual.call(Preheat(actor=ENGINEER))
+    reach(m, "ready")
+    m.virtual.call(Start(actor=ENGINEER))
+    m.virtual.run_until(lambda: "screw" in stepping(m), 5.0)
+    assert stepping(m) == ["screw"]  # the feeder waits for its 5 s delay
+    m.virtual.run_for(4.0)
+    assert "feeder" not in stepping(m)
+    assert m.virtual.run_until(lambda: "feeder" in stepping(m), 2.0)
+
+
+def test_gate_soak_counts_down_before_ready(make_machine) -> None:
+    m = make_machine(config_with(**{"sequence.soak_s": 30}))
+    m.virtual.call(Preheat(actor=ENGINEER))
+    # once the zones are well inside the band the soak counts down without restarting
+    m.virtual.run_until(lambda: (m.core.snapshot.gate.soak_remaining_s or 99) <= 25, 3600)
+    first = m.core.snapshot.gate.soak_remaining_s
+    m.virtual.run_for(10)
+    later = m.core.snapshot.gate.soak_remaining_s
+    assert first is not None and later is not None and first - later == pytest.approx(10, abs=0.2)
+    assert m.core.snapshot.state == "heating"
+    reach(m, "ready", 25)
+
+
+def test_preheat_holds_ready_without_turning_the_screw(make_machine) -> None:
+    m = make_machine()
+    m.virtual.call(Preheat(actor=ENGINEER))
+    reach(m, "ready")
+    m.virtual.run_for(120)
+    assert m.core.snapshot.state == "ready" and stepping(m) == []
+    assert heaters_on(m) or any(z.duty > 0 for z in m.core.snapshot.zones)
+
+
+def test_stopped_preheat_ends_idle_and_heat_is_off(make_machine) -> None:
+    m = make_machine()
+    m.virtual.call(Preheat(actor=ENGINEER))
+    m.virtual.run_for(60)
+    m.virtual.call(Stop(actor=ENGINEER))
+    assert m.core.snapshot.state == "idle" and energised(m) == []
+
+
+def test_hold_heat_after_stop_keeps_regulating(make_machine) -> None:
+    m = make_machine(config_with(**{"sequence.hold_heat_after_stop": True}))
+    reach_running(m)
+    m.virtual.call(Stop(actor=ENGINEER))
+    reach(m, "ready", 120)
+    assert stepping(m) == [] and all(z.at_setpoint for z in m.core.snapshot.zones)
+
+
+def test_start_refused_while_running_says_why(make_machine) -> None:
+    m = make_machine()
+    reach_running(m)
+    with pytest.raises(StateConflict, match="already running"):
+        m.virtual.call(Start(actor=ENGINEER))
+
+
+def test_run_speed_change_applies_live_with_ramp(make_machine) -> None:
+    from control.commands import SetRunRpm
+
+    m = make_machine()
+    reach_running(m)
+    m.virtual.call(SetRunRpm(motor="screw", rpm=40.0, actor=ENGINEER))
+    m.virtual.run_for(0.25)
+    rpm = m.core.snapshot.motor("screw").rpm
+    assert 30 < rpm < 40  # ramping at accel_rpm_s, not jumping
+    m.virtual.run_for(1.0)
+    assert m.core.snapshot.motor("screw").rpm == pytest.approx(40)
+
+
+def test_setpoint_persists_across_restart(make_machine, tmp_path) -> None:
+    m = make_machine(data_dir=tmp_path)
+    m.virtual.call(SetSetpoint(zone="barrel", setpoint_c=215.0, actor=ENGINEER))
+    m.close()
+    again = make_machine(data_dir=tmp_path)
+    assert again.core.snapshot.zone("barrel").setpoint_c == 215.0

@@ -1,0 +1,235 @@
+"""One drill per safety rule (DESIGN §6): detect → heater off within a tick, latch, refuse reset
+while the cause is present, then reset energises nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from control.commands import EStop, Preheat, Reset, SetSetpoint
+from control.errors import StateConflict
+from tests.scenario.helpers import (
+    ENGINEER,
+    energised,
+    heaters_on,
+    reach,
+    reach_running,
+    stepping,
+    trips,
+)
+from tests.support import config_with
+
+Action = Callable[[Any], Any]
+
+
+@dataclass
+class Drill:
+    name: str
+    inject: Action
+    code: str
+    source: str
+    clear: Action
+    start: str = "running"
+    cat0: bool = False
+    cause_persists: bool = True
+    settle_s: float = 5.0
+    overrides: dict[str, Any] = field(default_factory=dict)
+    detect_within_s: float = 120.0
+
+
+def fault(kind: str, target: str | None = None) -> Action:
+    return lambda m: m.sim.faults.inject(kind, target)
+
+
+def clear_faults(m: Any) -> None:
+    m.sim.faults.clear_all()
+
+
+DRILLS = [
+    Drill("estop chain open", fault("estop"), "estop_chain", "machine", clear_faults, cat0=True),
+    Drill(
+        "software estop",
+        lambda m: m.core.submit(EStop(actor=ENGINEER)),
+        "estop",
+        "machine",
+        lambda m: None,
+        cat0=True,
+        cause_persists=False,
+    ),
+    Drill(
+        "zone above trip_max",
+        fault("ssr_stuck_on", "barrel"),
+        "over_temperature",
+        "barrel",
+        clear_faults,
+        start="ready",
+        cat0=True,
+        settle_s=900,
+        detect_within_s=900,
+        overrides={"safety.ssr_stuck_rise_c": 100},
+    ),
+    Drill("thermocouple open", fault("tc_open", "nozzle"), "sensor_fault", "nozzle", clear_faults),
+    Drill(
+        "thermocouple short to GND",
+        fault("tc_short_gnd", "barrel"),
+        "sensor_fault",
+        "barrel",
+        clear_faults,
+    ),
+    Drill(
+        "thermocouple short to VCC",
+        fault("tc_short_vcc", "barrel"),
+        "sensor_fault",
+        "barrel",
+        clear_faults,
+    ),
+    Drill("SPI error", fault("spi_error", "nozzle"), "sensor_fault", "nozzle", clear_faults),
+    Drill(
+        "stale reading", fault("sensor_frozen", "barrel"), "sensor_stale", "barrel", clear_faults
+    ),
+    Drill(
+        "open heater",
+        fault("heater_open", "barrel"),
+        "heater_not_heating",
+        "barrel",
+        clear_faults,
+        start="heating",
+        cause_persists=False,
+    ),
+    Drill(
+        "probe detached",
+        fault("probe_detached", "barrel"),
+        "heater_not_heating",
+        "barrel",
+        clear_faults,
+        start="heating",
+        cause_persists=False,
+    ),
+    Drill(
+        "SSR stuck on",
+        fault("ssr_stuck_on", "nozzle"),
+        "ssr_stuck_on",
+        "nozzle",
+        clear_faults,
+        start="ready",
+        cause_persists=False,
+        detect_within_s=600,
+    ),
+    Drill("driver alarm", fault("driver_alarm", "screw"), "driver_alarm", "screw", clear_faults),
+    Drill(
+        "motor housing too hot",
+        lambda m: m.sim.set_monitor_offset("motor_housing", 40),
+        "over_temperature",
+        "motor_housing",
+        lambda m: m.sim.set_monitor_offset("motor_housing", 0),
+        settle_s=10,
+    ),
+    Drill(
+        "control loop stall",
+        lambda m: m.core.flag_stall(),
+        "loop_stall",
+        "machine",
+        lambda m: None,
+        cat0=True,
+        cause_persists=False,
+    ),
+]
+
+
+def bring_to(m: Any, start: str) -> None:
+    if start == "running":
+        reach_running(m)
+    elif start == "ready":
+        m.virtual.call(Preheat(actor=ENGINEER))
+        reach(m, "ready")
+    else:  # heating from cold
+        m.virtual.call(Preheat(actor=ENGINEER))
+        m.virtual.run_for(5)
+        assert m.core.snapshot.state == "heating"
+
+
+@pytest.mark.parametrize("drill", DRILLS, ids=[d.name for d in DRILLS])
+def test_drill(make_machine, drill: Drill) -> None:
+    m = make_machine(config_with(**drill.overrides))
+    bring_to(m, drill.start)
+    was_stepping = bool(stepping(m))
+    drill.inject(m)
+
+    # detection → heater off: both in the same tick (budget: one tick)
+    assert m.virtual.run_until(
+        lambda: (drill.code, drill.source) in trips(m), drill.detect_within_s
+    )
+    assert heaters_on(m) == [], "heater still on in the tick the trip was detected"
+    assert m.core.snapshot.state == "fault"
+    assert not m.sim.output("heater_contactor").on
+    if drill.cat0:
+        assert stepping(m) == [], "category 0 must cut the motors in the same tick"
+    if drill.cause_persists:
+        with pytest.raises(StateConflict) as refused:
+            m.virtual.call(Reset(ack=True, actor=ENGINEER))
+        causes = refused.value.details["causes"]
+        assert {"code": drill.code, "source": drill.source, "reason": "present"} in causes
+    else:
+        with pytest.raises(StateConflict, match="unacknowledged"):
+            m.virtual.call(Reset(ack=False, actor=ENGINEER))
+    assert m.core.snapshot.state == "fault"
+
+    m.virtual.run_for(10)  # a controlled stop ramps the motors down meanwhile
+    assert stepping(m) == [] and heaters_on(m) == []
+    assert m.core.snapshot.state == "fault", "the trip must latch"
+    first = [a for a in m.core.snapshot.alarms if a.first_out]
+    assert len(first) == 1 and (first[0].code, first[0].source) == (drill.code, drill.source)
+    if was_stepping and not drill.cat0:
+        assert m.core.snapshot.motor("screw").rpm == 0
+
+    drill.clear(m)
+    m.virtual.run_for(drill.settle_s)
+    m.virtual.call(Reset(ack=True, actor=ENGINEER))
+    m.virtual.run_for(2)
+    assert m.core.snapshot.state == "idle"
+    assert energised(m) == [], "a reset must not energise anything"
+
+
+def test_ssr_stuck_on_drops_the_contactor_so_power_stops(make_machine) -> None:
+    m = make_machine()
+    m.virtual.call(Preheat(actor=ENGINEER))
+    reach(m, "ready")
+    m.sim.faults.inject("ssr_stuck_on", "barrel")
+    assert m.virtual.run_until(lambda: ("ssr_stuck_on", "barrel") in trips(m), 600)
+    energy = m.sim.heater_energy_j("barrel")
+    m.virtual.run_for(60)
+    assert m.sim.heater_energy_j("barrel") == energy  # no more heat reaches the barrel
+
+
+def test_gate_lost_while_running_is_a_controlled_stop_with_warning(make_machine) -> None:
+    m = make_machine()
+    reach_running(m)
+    m.virtual.call(SetSetpoint(zone="barrel", setpoint_c=180.0, actor=ENGINEER))
+    reach(m, "idle", 120)
+    alarm = next(a for a in m.core.snapshot.alarms if a.code == "gate_lost")
+    assert alarm.severity == "warning" and "barrel" in alarm.message
+    assert stepping(m) == [] and trips(m) == []
+
+
+def test_estop_chain_at_power_on_starts_in_fault(make_machine, cfg) -> None:
+
+    m = make_machine()
+    m.sim.faults.inject("estop")
+    m.virtual.step()
+    assert m.core.snapshot.state == "fault"
+    assert m.core.snapshot.start_blocked is not None
+
+
+def test_latched_trip_survives_restart(make_machine, tmp_path) -> None:
+    m = make_machine(data_dir=tmp_path)
+    m.virtual.call(EStop(actor=ENGINEER))
+    m.close()
+    again = make_machine(data_dir=tmp_path)
+    again.virtual.step()
+    snap = again.core.snapshot
+    assert snap.state == "fault" and ("estop", "machine") in trips(again)
+    again.virtual.call(Reset(ack=True, actor=ENGINEER))
+    assert again.core.snapshot.state == "idle"
