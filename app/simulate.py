@@ -172,6 +172,9 @@ def simulate(cfg: Config, scenario: str, minutes: float) -> Report:
         obs = run_production(m, report, minutes)
     elif scenario.startswith("fault:") and scenario.count(":") == 2:
         _, kind, target = scenario.split(":")
+        assert m.sim is not None
+        m.sim.faults.inject(kind, None if target == "machine" else target)  # validate up front
+        m.sim.faults.clear_all()
         obs = run_fault(m, report, kind, target, minutes)
     else:
         raise ValueError(f"unknown scenario '{scenario}': use production or fault:<kind>:<target>")

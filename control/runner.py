@@ -92,21 +92,37 @@ class RealTimeRunner:
             raise
 
     def _guard(self) -> None:
-        """Independent path: a stalled loop means heaters off quickly and everything off later."""
+        """Independent thread: judges the loop by wall time, never by the loop's own word."""
+        watchdog = Watchdog(self.core, self.clock.speed)
+        while not self._stop.wait(self.core.cfg.machine.tick_s / self.clock.speed):
+            watchdog.check(time.monotonic(), self._last_wall)
+
+
+class Watchdog:
+    """Stall reactions: heaters off after `max_on_s`, everything off and a trip after `watchdog_s`.
+
+    Times are wall seconds; `speed` converts them to machine seconds under --speed N."""
+
+    def __init__(self, core: ControlCore, speed: float = 1.0) -> None:
+        self.core = core
+        self.speed = speed
+        self.tripped = False
+
+    def check(self, now_wall_s: float, last_tick_wall_s: float) -> str | None:
+        """Act on a stall; returns what it did ("heaters_off", "all_off") or None."""
         safety = self.core.cfg.safety
-        speed = self.clock.speed
-        tripped = False
-        while not self._stop.wait(self.core.cfg.machine.tick_s / speed):
-            stalled_s = (time.monotonic() - self._last_wall) * speed
-            if stalled_s > safety.max_on_s:
-                for heater in self.core.io.heaters.values():
-                    quietly(heater.set, False)
-            if stalled_s > safety.watchdog_s and not tripped:
-                self.core.io.all_outputs_off()
-                self.core.flag_stall()
-                tripped = True
-            elif stalled_s <= safety.max_on_s:
-                tripped = False
+        stalled_s = (now_wall_s - last_tick_wall_s) * self.speed
+        if stalled_s <= safety.max_on_s:
+            self.tripped = False
+            return None
+        for heater in self.core.io.heaters.values():
+            quietly(heater.set, False)
+        if stalled_s > safety.watchdog_s and not self.tripped:
+            self.core.io.all_outputs_off()
+            self.core.flag_stall()
+            self.tripped = True
+            return "all_off"
+        return "heaters_off"
 
 
 class VirtualRunner:

@@ -41,3 +41,16 @@ def make_machine(tmp_path: Path) -> Iterator[Callable[..., Any]]:
     yield make
     for machine in built:
         machine.close()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--hil", action="store_true", help="run tests/hil against real hardware")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--hil"):
+        return
+    skip = pytest.mark.skip(reason="hardware in the loop: only with --hil on the Pi")
+    for item in items:
+        if "hil" in item.keywords:
+            item.add_marker(skip)
