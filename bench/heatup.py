@@ -49,10 +49,11 @@ def measure(config: str, minutes: float, seed: int) -> None:
     for zid in zones:
         rise = full_power_rise_time_s(cfg, zid, cfg.zones[zid].setpoint_c)
         first, stay = entered[zid], settled[zid]
+        nan = float("nan")
         ratio = f"{first / rise:.2f}x" if first is not None else "never"
         print(
-            f"  {zid:>7}: full-power rise {rise:6.1f} s | first within ±1 °C {first or float('nan'):6.1f} s"
-            f" ({ratio}) | stays within from {stay or float('nan'):6.1f} s"
+            f"  {zid:>7}: full-power rise {rise:6.1f} s | first within ±1 °C "
+            f"{first or nan:6.1f} s ({ratio}) | stays within from {stay or nan:6.1f} s"
             f" | overshoot sensor {peak_sensor[zid]:+.2f} °C, true {peak_true[zid]:+.2f} °C"
         )
 
