@@ -106,3 +106,13 @@ def test_setpoint_persists_across_restart(make_machine, tmp_path) -> None:
     m.close()
     again = make_machine(data_dir=tmp_path)
     assert again.core.snapshot.zone("barrel").setpoint_c == 215.0
+
+
+def test_panel_buttons_start_and_stop(make_machine) -> None:
+    m = make_machine()
+    m.sim.press("start")
+    m.virtual.run_for(0.5)
+    assert m.core.snapshot.state == "heating"
+    m.sim.press("stop")
+    m.virtual.run_for(0.5)
+    assert m.core.snapshot.state == "idle"
