@@ -85,9 +85,7 @@ def _config_check(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.file)
     except ConfigError as err:
-        print(f"{err.source}: {len(err.problems)} error(s)", file=sys.stderr)
-        for problem in err.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print(err.report(), file=sys.stderr)
         return 1
     print(
         f"{args.file}: OK — {len(cfg.zones)} zones, {len(cfg.sensors)} monitor sensors, "

@@ -21,9 +21,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config)
     except ConfigError as err:
-        print(f"config error in {err.source}:", file=sys.stderr)
-        for problem in err.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print(err.report(), file=sys.stderr)
         return 2
     if args.backend == "hw" and args.speed != 1.0:
         print("--speed is only for the simulator", file=sys.stderr)

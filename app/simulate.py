@@ -187,7 +187,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.config)
     except ConfigError as err:
-        print("\n".join([f"config error in {err.source}:", *err.problems]), file=sys.stderr)
+        print(err.report(), file=sys.stderr)
         return 2
     if args.seed is not None:
         sim_cfg = cfg.simulation.model_copy(update={"seed": args.seed})

@@ -389,6 +389,12 @@ class ConfigError(Exception):
         self.source = source
         self.problems = problems
 
+    def report(self) -> str:
+        """A readable multi-line report: the file, then one 'key: message' line per problem."""
+        count = len(self.problems)
+        lines = [f"{self.source}: {count} config error{'s' if count != 1 else ''}"]
+        return "\n".join([*lines, *(f"  {p}" for p in self.problems)])
+
 
 def _describe(err: ValidationError) -> list[str]:
     lines = []
