@@ -137,8 +137,8 @@ def _extend(
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as err:
-        if err.name == module:
-            return
+        if err.name and (module == err.name or module.startswith(err.name + ".")):
+            return  # that part of the product is not installed in this build
         raise
     getattr(mod, name)(sub)
 
