@@ -222,7 +222,6 @@ class ControlCore:
             self.io.heater_contactor.set(False)
         if self.seq.state not in ("fault", "disabled"):
             self.seq.enter("fault", conditions[0].message)
-        self.settings.save_alarms(self.alarms)
 
     def _apply_commands(self) -> None:
         from control.handlers import dispatch  # local: handlers import this module
@@ -401,6 +400,8 @@ class ControlCore:
             self.emit("alarm", {"action": action, "alarm": alarm.to_record()})
         if changes:
             self._history_views = tuple(a.view() for a in self.alarms.history())
+        if any(alarm.latched for _, alarm in changes):  # a trip came, was acked or was reset
+            self.settings.save_alarms(self.alarms)
         self._snapshot = build_snapshot(self)
         if now >= self._next_sample_s:
             self._next_sample_s = now + self.cfg.storage.history_period_s

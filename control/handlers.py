@@ -125,7 +125,6 @@ def reset(core: ControlCore, cmd: c.Reset) -> dict[str, Any]:
             "reset refused while a cause is present or unacknowledged", causes=causes
         )
     core.alarms.reset_latched(core.clock.wall())
-    core.settings.save_alarms(core.alarms)
     core.aux_requested = dict.fromkeys(core.aux_requested, False)
     if core.seq.state == "fault":
         core.seq.enter("idle", "reset")
@@ -281,13 +280,11 @@ def set_output(core: ControlCore, cmd: c.SetOutput) -> dict[str, Any]:
 # -- alarms and settings ------------------------------------------------------------------------
 def ack_alarm(core: ControlCore, cmd: c.AckAlarm) -> dict[str, Any]:
     alarm = core.alarms.ack(cmd.alarm_id, core.clock.wall())
-    core.settings.save_alarms(core.alarms)
     return {"alarm": _alarm_dict(alarm.view())}
 
 
 def ack_all(core: ControlCore, cmd: c.AckAll) -> dict[str, Any]:
     count = core.alarms.ack_all(core.clock.wall())
-    core.settings.save_alarms(core.alarms)
     return {"acked": count}
 
 
