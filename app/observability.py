@@ -8,7 +8,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -157,6 +163,7 @@ class Metrics:
     """One registry per server: machine gauges, tick histogram, trips and HTTP timings."""
 
     def __init__(self, machine: Any, storage: Any | None = None) -> None:
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series: they only add noise to every scrape
         self.registry = CollectorRegistry()
         self.registry.register(MachineCollector(machine, storage))
         self.tick = Histogram(

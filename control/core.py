@@ -88,6 +88,7 @@ class ControlCore:
         self._stalled = threading.Event()
         self._heartbeat = False
         self._levels: dict[str, bool] = {}
+        self._answers: list[tuple[Future[Any], Any, bool]] = []
         self._buttons = {"start": False, "stop": False}
         self._next_sample_s = 0.0
         self.start_s = clock.now()
@@ -156,6 +157,7 @@ class ControlCore:
         self._control(now)
         self._write_outputs(now)
         self._publish(now)
+        self._answer()
 
     def _read_inputs(self, now: float) -> None:
         for zone in self.zones.values():
@@ -224,6 +226,8 @@ class ControlCore:
             self.seq.enter("fault", conditions[0].message)
 
     def _apply_commands(self) -> None:
+        """Apply queued commands; their Futures resolve only after this tick's snapshot is out,
+        so whoever waits on one reads a snapshot that already shows the change."""
         from control.handlers import dispatch  # local: handlers import this module
 
         while True:
@@ -237,13 +241,27 @@ class ControlCore:
                 result = dispatch(self, cmd)
             except HmiError as err:
                 self._audit(cmd, "refused", err)
-                fut.set_exception(err)
-            except Exception as err:
-                self.io.all_outputs_off()
-                fut.set_exception(err)
+                self._answers.append((fut, err, True))
+            except Exception as err:  # a bug in a handler: stop safely, latch, keep ticking
+                self._internal_error(cmd, err)
+                self._answers.append((fut, err, True))
             else:
                 self._audit(cmd, "applied", None)
-                fut.set_result(result)
+                self._answers.append((fut, result, False))
+
+    def _internal_error(self, cmd: Command, err: Exception) -> None:
+        message = f"Internal error in {type(cmd).__name__}: {type(err).__name__}"
+        cond = Condition("internal_error", "machine", TRIP, CAT0, message)
+        self.alarms.raise_(cond.code, cond.source, TRIP, message, self.clock.wall())
+        self.trip([cond])
+
+    def _answer(self) -> None:
+        answers, self._answers = self._answers, []
+        for fut, value, failed in answers:
+            if failed:
+                fut.set_exception(value)
+            else:
+                fut.set_result(value)
 
     def _audit(self, cmd: Command, result: str, err: HmiError | None) -> None:
         if isinstance(cmd, _External):

@@ -23,11 +23,18 @@ TUNE_STATES = ("idle", "heating", "ready")
 # -- shared checks ------------------------------------------------------------------------------
 def number(field: str, value: Any, lo: float, hi: float) -> float:
     """A finite number within [lo, hi] (bools are not numbers), else InvalidField naming it."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise InvalidField(field, f"{field} must be a finite number", lo, hi)
     if not lo <= value <= hi:
         raise InvalidField(field, f"{field} must be between {lo:g} and {hi:g}", lo, hi)
     return float(value)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def flag(field: str, value: Any) -> bool:
@@ -110,9 +117,10 @@ def estop(core: ControlCore, cmd: c.EStop) -> dict[str, Any]:
 
 
 def reset(core: ControlCore, cmd: c.Reset) -> dict[str, Any]:
+    ack = flag("ack", cmd.ack)
     if core.seq.state != "fault" and not core.alarms.latched_trips():
         raise StateConflict("nothing to reset: no trip is latched")
-    if cmd.ack:
+    if ack:
         for alarm in core.alarms.latched_trips():
             core.alarms.ack(alarm.id, core.clock.wall())
     causes = [

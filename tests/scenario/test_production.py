@@ -116,3 +116,47 @@ def test_panel_buttons_start_and_stop(make_machine) -> None:
     m.sim.press("stop")
     m.virtual.run_for(0.5)
     assert m.core.snapshot.state == "idle"
+
+
+def test_command_answer_comes_after_its_snapshot(make_machine) -> None:
+    m = make_machine()
+    seen = []
+    fut = m.core.submit(SetSetpoint(zone="barrel", setpoint_c=190.0, actor=ENGINEER))
+    fut.add_done_callback(lambda _: seen.append(m.core.snapshot.zone("barrel").setpoint_c))
+    m.virtual.step()
+    assert seen == [190.0]
+
+
+def test_absurd_numbers_are_field_errors_and_change_nothing(make_machine) -> None:
+    from control.commands import Reset
+    from control.errors import InvalidField
+
+    m = make_machine()
+    for bad in (10**400, float("nan"), float("inf"), "200", True):
+        with pytest.raises(InvalidField):
+            m.virtual.call(SetSetpoint(zone="barrel", setpoint_c=bad, actor=ENGINEER))
+    with pytest.raises(InvalidField):
+        m.virtual.call(Reset(ack="false", actor=ENGINEER))  # type: ignore[arg-type]
+    snap = m.core.snapshot
+    assert snap.state == "idle" and snap.alarms == () and snap.zone("barrel").setpoint_c == 200.0
+
+
+def test_a_handler_bug_latches_a_trip_instead_of_killing_the_loop(make_machine) -> None:
+    from control import handlers
+
+    m = make_machine()
+    m.virtual.call(Preheat(actor=ENGINEER))
+
+    def broken(core, cmd):  # stands in for a future bug in a handler
+        raise KeyError("oops")
+
+    original = handlers.HANDLERS[Stop]
+    handlers.HANDLERS[Stop] = broken
+    try:
+        with pytest.raises(KeyError):
+            m.virtual.call(Stop(actor=ENGINEER))
+    finally:
+        handlers.HANDLERS[Stop] = original
+    m.virtual.step()
+    assert m.core.snapshot.state == "fault" and heaters_on(m) == []
+    assert ("internal_error", "machine") in [(a.code, a.source) for a in m.core.snapshot.alarms]

@@ -1,0 +1,1 @@
+"""The REST side server (aiohttp): routes of API.md, auth, health, metrics, OpenAPI, CLI."""

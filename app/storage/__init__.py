@@ -1,0 +1,1 @@
+"""Storage: the SQLite historian (samples, events, audit), API tokens and history export."""

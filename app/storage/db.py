@@ -1,0 +1,64 @@
+"""The historian database: schema, connection settings (WAL) and the series-name dictionary."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+DB_FILE = "history.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS samples (
+    series INTEGER NOT NULL,
+    t REAL NOT NULL,
+    v REAL,
+    PRIMARY KEY (series, t)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    t REAL NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_t ON events (t);
+CREATE INDEX IF NOT EXISTS events_kind_t ON events (kind, t);
+"""
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_FILE
+
+
+def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open the historian in WAL mode. Commits survive a killed process (synchronous=NORMAL)."""
+    if not create and not path.exists():
+        raise FileNotFoundError(f"no historian database at {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    if create:
+        conn.executescript(SCHEMA)
+    return conn
+
+
+def series_ids(conn: sqlite3.Connection, names: list[str], create: bool) -> dict[str, int]:
+    """Map series names to their ids, adding new names when `create` (inside a transaction)."""
+    ids = {name: sid for sid, name in conn.execute("SELECT id, name FROM series")}
+    if create:
+        for name in names:
+            if name not in ids:
+                cur = conn.execute("INSERT INTO series (name) VALUES (?)", (name,))
+                ids[name] = int(cur.lastrowid or 0)
+    return {name: ids[name] for name in names if name in ids}
+
+
+def is_disk_full(err: sqlite3.Error) -> bool:
+    """SQLITE_FULL (13) or the OS saying there is no space left."""
+    code = getattr(err, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "disk is full" in str(err) or "No space" in str(err)

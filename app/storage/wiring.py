@@ -1,0 +1,104 @@
+"""Wiring storage into the process: historian sinks for the core, warnings back to it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.storage import db
+from app.storage.historian import Historian
+from app.storage.tokens import TokenStore
+from control.alarms import WARNING
+from control.config import Config
+from control.core import CoreSinks
+from control.safety import WARN, Condition
+
+_ATTACHED: dict[int, Storage] = {}
+
+
+@dataclass
+class Storage:
+    """Everything kept in the data directory that the API reads: history, events, tokens."""
+
+    data_dir: Path
+    tokens: TokenStore
+    historian: Historian | None
+    open_problem: str | None = None
+
+    @property
+    def db_path(self) -> Path:
+        return db.db_path(self.data_dir)
+
+    def sinks(self) -> CoreSinks:
+        return self.historian.sinks() if self.historian is not None else CoreSinks()
+
+    def attach(self, machine: Any) -> None:
+        """Let the historian raise warnings on the core, and watch a simulated full disk."""
+        core = machine.core
+        sim = machine.sim
+
+        def report(code: str, present: bool, message: str) -> None:
+            core.report_condition(Condition(code, "machine", WARNING, WARN, message), present)
+
+        _ATTACHED[id(machine)] = self
+        if self.historian is None:
+            report("historian_error", True, f"historian unavailable: {self.open_problem}")
+            return
+        probe = (lambda: bool(sim.disk_full)) if sim is not None else None
+        self.historian.attach(probe, report)
+        for code in self.historian.stats.conditions:
+            report(code, True, code.replace("_", " "))
+
+    def close(self) -> None:
+        for key in [k for k, v in _ATTACHED.items() if v is self]:
+            del _ATTACHED[key]
+        if self.historian is not None:
+            self.historian.close()
+
+
+def storage_of(machine: Any) -> Storage | None:
+    """The storage attached to a machine by `open_storage(...)["attach"]`, if any."""
+    return _ATTACHED.get(id(machine))
+
+
+def build_storage(cfg: Config, data_dir: Path, *, start: bool = True) -> Storage:
+    """Open (or create) the historian and token store; a broken database is set aside."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    retention_s = cfg.storage.retention_days * 86400.0
+    historian: Historian | None = None
+    problem = None
+    try:
+        historian = _open_historian(db.db_path(data_dir), cfg.storage.queue_max, retention_s)
+    except (sqlite3.Error, OSError) as err:
+        problem = f"{type(err).__name__}: {err}"
+    if historian is not None and start:
+        historian.start()
+    return Storage(data_dir, TokenStore(data_dir), historian, problem)
+
+
+def _open_historian(path: Path, queue_max: int, retention_s: float) -> Historian:
+    try:
+        return Historian(path, queue_max, retention_s)
+    except sqlite3.DatabaseError as err:
+        if "not a database" not in str(err) and "malformed" not in str(err):
+            raise
+        aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        os.replace(path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return Historian(path, queue_max, retention_s)
+
+
+def open_storage(cfg: Config, data_dir: Path) -> dict[str, Any]:
+    """Hooks for `tvemicro run`: `sinks` for build_machine, `attach(machine)`, `close()`."""
+    storage = build_storage(cfg, data_dir)
+    return {
+        "storage": storage,
+        "sinks": storage.sinks(),
+        "attach": storage.attach,
+        "close": storage.close,
+    }

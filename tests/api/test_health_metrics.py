@@ -1,0 +1,96 @@
+"""/health follows the loop, the sensors and storage; /metrics shows the machine in base units."""
+
+from __future__ import annotations
+
+import re
+
+from tests.api.conftest import Api, MakeApi, V
+
+
+async def test_health_is_ok_with_version_and_every_check(api: Api) -> None:
+    code, body = await api.call("GET", "/health", None)
+    assert code == 200
+    assert body["status"] == "ok" and body["version"] and body["state"] == "idle"
+    assert set(body["checks"]) == {"control_loop", "sensors", "storage", "config"}
+    assert body["checks"]["control_loop"]["last_tick_age_s"] == 0
+    assert body["checks"]["sensors"]["sensors"]["barrel"]["ok"] is True
+
+
+async def test_health_fails_when_the_loop_stops_ticking(api: Api) -> None:
+    api.machine.clock.advance(3.0)  # time passes, no tick: the loop is stalled
+    code, body = await api.call("GET", "/health", None)
+    assert code == 503
+    assert body["status"] == "failing"
+    assert body["checks"]["control_loop"]["status"] == "failing"
+    assert body["checks"]["control_loop"]["last_tick_age_s"] == 3.0
+
+
+async def test_health_names_a_stale_sensor(api: Api) -> None:
+    fault = {"kind": "sensor_frozen", "target": "feed_throat"}
+    await api.call("POST", f"{V}/sim/faults", "operator", json=fault)
+    api.run_for(2)
+    code, body = await api.call("GET", "/health", None)
+    assert code == 503
+    assert body["checks"]["sensors"]["status"] == "failing"
+    assert "feed_throat" in body["checks"]["sensors"]["message"]
+
+
+async def test_a_full_disk_degrades_health_but_keeps_200(api: Api) -> None:
+    await api.call("POST", f"{V}/sim/faults", "operator", json={"kind": "disk_full"})
+    api.run_for(1.5)
+    assert api.storage.historian is not None
+    api.storage.historian.flush()
+    code, body = await api.call("GET", "/health", None)
+    assert code == 200 and body["status"] == "degraded"
+    assert body["checks"]["storage"]["disk_full"] is True
+    assert body["checks"]["storage"]["dropped"] >= 1
+
+
+async def test_metrics_are_prometheus_text_with_base_units(api: Api) -> None:
+    snap = await api.status()
+    resp = await api.client.get("/metrics")
+    text = await resp.text()
+    assert resp.status == 200 and resp.content_type == "text/plain"
+    barrel = api.zone(snap, "barrel")
+    temp = re.search(r'^tvemicro_zone_temperature_celsius\{zone="barrel"\} (\S+)$', text, re.M)
+    assert temp and float(temp.group(1)) == barrel["temperature_c"]
+    assert re.search(r'^tvemicro_zone_setpoint_celsius\{zone="barrel"\} 200\.0$', text, re.M)
+    for name in (
+        "tvemicro_zone_duty_ratio",
+        "tvemicro_sensor_age_seconds",
+        "tvemicro_sensor_read_errors_total",
+        "tvemicro_motor_speed_revolutions_per_second",
+        "tvemicro_alarms_active",
+        "tvemicro_loop_overruns_total",
+        "tvemicro_loop_tick_duration_seconds_bucket",
+        "tvemicro_http_request_duration_seconds_bucket",
+    ):
+        assert f"\n{name}" in text, name
+    names = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line[:1] != "#"}
+    assert all(n.startswith("tvemicro_") for n in names)
+
+
+async def test_trips_are_counted_by_reason_and_requests_by_route(api: Api) -> None:
+    await api.call("POST", f"{V}/machine/estop", "operator")
+    text = await (await api.client.get("/metrics")).text()
+    assert 'tvemicro_trips_total{reason="estop"} 1.0' in text
+    assert re.search(
+        r'tvemicro_http_request_duration_seconds_count\{method="POST",'
+        r'route="/api/v1/machine/estop",status="200"\} 1\.0',
+        text,
+    )
+    assert 'tvemicro_machine_state{state="fault"} 1.0' in text
+
+
+async def test_failed_authentications_are_counted(api: Api) -> None:
+    for _ in range(2):
+        await api.call("GET", f"{V}/status", "bad-token")
+    text = await (await api.client.get("/metrics")).text()
+    assert "tvemicro_auth_failures_total 2.0" in text
+
+
+async def test_metrics_can_require_a_token(make_api: MakeApi) -> None:
+    api = await make_api(**{"api.metrics_auth": True})
+    assert (await api.call("GET", "/metrics", None))[0] == 401
+    assert (await api.call("GET", "/metrics", "viewer"))[0] == 200
+    assert (await api.call("GET", "/health", None))[0] == 200
