@@ -53,7 +53,7 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--duration-s", type=float, help="stop by itself after this many wall seconds (smoke runs)"
     )
-    p.set_defaults(func=_lazy("app.run_cmd", "run_command"))
+    p.set_defaults(func=lazy("app.run_cmd", "run_command"))
 
 
 def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,7 +68,7 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--minutes", type=float, default=5.0, help="minutes of steady running")
     p.add_argument("--seed", type=int, help="simulator seed (default: simulation.seed)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=_lazy("app.simulate", "simulate_command"))
+    p.set_defaults(func=lazy("app.simulate", "simulate_command"))
 
 
 def _add_config(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,7 +95,7 @@ def _config_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lazy(module: str, name: str) -> Command:
+def lazy(module: str, name: str) -> Command:
     """Import a subcommand's module only when it runs (keeps `--help` fast and light)."""
 
     def call(args: argparse.Namespace) -> int:

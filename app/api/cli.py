@@ -6,6 +6,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
+from app.cli import lazy
 from app.storage.tokens import ROLES
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def _add_token(sub: Sub) -> None:
     revoke = tsub.add_parser("revoke", help="revoke a token by id or name")
     revoke.add_argument("token", help="token id or name")
     _data_args(revoke)
-    p.set_defaults(func=_lazy("app.storage.export", "token_command"))
+    p.set_defaults(func=lazy("app.storage.export", "token_command"))
 
 
 def _add_history(sub: Sub) -> None:
@@ -58,7 +59,7 @@ def _add_history(sub: Sub) -> None:
     export.add_argument("--series", default="", help="comma-separated series (default: all)")
     export.add_argument("--step-s", type=float, default=1.0, help="row spacing (default 1 s)")
     _data_args(export)
-    export.set_defaults(func=_lazy("app.storage.export", "history_command"))
+    export.set_defaults(func=lazy("app.storage.export", "history_command"))
 
 
 def _add_smoke(sub: Sub) -> None:
@@ -80,14 +81,4 @@ def _add_smoke(sub: Sub) -> None:
     p.add_argument(
         "--timeout-s", type=float, default=1800.0, help="wall seconds to wait for the gate"
     )
-    p.set_defaults(func=_lazy("app.smoke", "smoke_command"))
-
-
-def _lazy(module: str, name: str) -> object:
-    def call(args: argparse.Namespace) -> int:
-        import importlib
-
-        result: int = getattr(importlib.import_module(module), name)(args)
-        return result
-
-    return call
+    p.set_defaults(func=lazy("app.smoke", "smoke_command"))
