@@ -16,6 +16,8 @@ from app.machine import Machine, build_machine
 from control.config import Config, ConfigError, load_config
 from control.snapshot import Snapshot
 
+SWITCH_INTERVAL_S = 0.001
+
 
 def run_command(args: argparse.Namespace) -> int:
     try:
@@ -29,6 +31,9 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.speed > 0:
         print("--speed must be > 0", file=sys.stderr)
         return 2
+    # One process shares the GIL (DESIGN §3): switch threads every 1 ms, not every 5 ms, so the
+    # control tick is not kept waiting behind Kivy or the REST loop.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     data_dir = Path(args.data_dir or cfg.storage.data_dir)
     hooks = _storage_hooks(cfg, data_dir)
     machine = build_machine(

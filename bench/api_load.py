@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.api.server import start_api
 from app.machine import build_machine
+from app.run_cmd import SWITCH_INTERVAL_S
 from app.storage.wiring import build_storage
 from control.commands import Start
 from control.config import load_config
@@ -116,7 +117,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per phase")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     args = parser.parse_args()
-    sys.setswitchinterval(0.001)  # as in the process (DESIGN §3)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `tvemicro run` does (DESIGN §3)
     cfg = load_config(args.config)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)

@@ -10,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.machine import build_machine
+from app.run_cmd import SWITCH_INTERVAL_S
 from control.commands import Start
 from control.config import load_config
 from control.runner import TickStats
@@ -36,7 +37,7 @@ def main() -> None:
     parser.add_argument("--config", default="config.yaml")
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    sys.setswitchinterval(0.001)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `tvemicro run` does (DESIGN §3)
     cfg = load_config(args.config)
     m = build_machine(cfg, "sim", speed=1.0)
     assert m.runner is not None and m.sim is not None

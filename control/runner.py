@@ -93,7 +93,7 @@ class RealTimeRunner:
 
     def _guard(self) -> None:
         """Independent thread: judges the loop by wall time, never by the loop's own word."""
-        watchdog = Watchdog(self.core, self.clock.speed)
+        watchdog = Watchdog(self.core)
         while not self._stop.wait(self.core.cfg.machine.tick_s / self.clock.speed):
             watchdog.check(time.monotonic(), self._last_wall)
 
@@ -101,17 +101,17 @@ class RealTimeRunner:
 class Watchdog:
     """Stall reactions: heaters off after `max_on_s`, everything off and a trip after `watchdog_s`.
 
-    Times are wall seconds; `speed` converts them to machine seconds under --speed N."""
+    Both limits are wall seconds, also under --speed N: a stall is the process hanging, and a
+    100 ms pause (Kivy building its window) must not read as a 2 s stall at 20x."""
 
-    def __init__(self, core: ControlCore, speed: float = 1.0) -> None:
+    def __init__(self, core: ControlCore) -> None:
         self.core = core
-        self.speed = speed
         self.tripped = False
 
     def check(self, now_wall_s: float, last_tick_wall_s: float) -> str | None:
         """Act on a stall; returns what it did ("heaters_off", "all_off") or None."""
         safety = self.core.cfg.safety
-        stalled_s = (now_wall_s - last_tick_wall_s) * self.speed
+        stalled_s = now_wall_s - last_tick_wall_s
         if stalled_s <= safety.max_on_s:
             self.tripped = False
             return None
