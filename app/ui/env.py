@@ -1,0 +1,90 @@
+"""Kivy process settings that must be set before Kivy is imported (argv, logs, window, fps)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import glob
+import os
+import tempfile
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpec:
+    """How the kiosk window opens: full screen on the panel, or a fixed size for tests/bench."""
+
+    fullscreen: bool = True
+    show_cursor: bool = False
+    max_fps: int = 30
+    size: tuple[int, int] | None = None
+
+
+def prepare(spec: WindowSpec) -> None:
+    """Set Kivy's environment and Config. Call before anything imports `kivy.core.window`."""
+    os.environ["KIVY_NO_ARGS"] = "1"  # our CLI owns sys.argv
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")  # the app logs JSON to stderr/journald
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")  # no ~/.kivy/config.ini to drift from ours
+    if not os.environ.get("TVEMICRO_KIVY_LOG"):
+        os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), "tvemicro-kivy"))
+    from kivy.config import Config
+
+    Config.set("kivy", "log_level", os.environ.get("TVEMICRO_KIVY_LOG", "warning"))
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "systemanddock")
+    Config.set("graphics", "maxfps", str(spec.max_fps))
+    Config.set("graphics", "show_cursor", "1" if spec.show_cursor else "0")
+    Config.set("graphics", "resizable", "1")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    if spec.size is not None:
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "width", str(spec.size[0]))
+        Config.set("graphics", "height", str(spec.size[1]))
+    elif spec.fullscreen:
+        # 'auto' asks the window manager for full screen; the explicit geometry covers kiosks
+        # that run X without a window manager (there 'auto' leaves a small centred window).
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "borderless", "1")
+        desktop = desktop_size()
+        if desktop is not None:
+            Config.set("graphics", "width", str(desktop[0]))
+            Config.set("graphics", "height", str(desktop[1]))
+            Config.set("graphics", "position", "custom")
+            Config.set("graphics", "left", "0")
+            Config.set("graphics", "top", "0")
+
+
+class _DisplayMode(ctypes.Structure):
+    _fields_ = [
+        ("format", ctypes.c_uint32),
+        ("w", ctypes.c_int),
+        ("h", ctypes.c_int),
+        ("refresh_rate", ctypes.c_int),
+        ("driverdata", ctypes.c_void_p),
+    ]
+
+
+def desktop_size() -> tuple[int, int] | None:
+    """The panel's resolution from SDL2 (the copy Kivy bundles), or None when unknown."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("kivy")
+    if spec is None or spec.origin is None:
+        return None
+    libs = sorted(
+        glob.glob(os.path.join(os.path.dirname(spec.origin), "..", "Kivy.libs", "libSDL2-*"))
+    )
+    path = libs[0] if libs else ctypes.util.find_library("SDL2")
+    if path is None:
+        return None
+    try:
+        sdl = ctypes.CDLL(path)
+        if sdl.SDL_Init(0x20) != 0:  # SDL_INIT_VIDEO; Kivy's own init reuses it
+            return None
+        mode = _DisplayMode()
+        if sdl.SDL_GetDesktopDisplayMode(0, ctypes.byref(mode)) != 0:
+            return None
+    except (OSError, AttributeError):
+        return None
+    return (mode.w, mode.h) if mode.w > 0 and mode.h > 0 else None

@@ -1,0 +1,154 @@
+"""System: version, health checks, REST address and network; admins: users, HMI switch."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import ListProperty, StringProperty
+
+from app.ui.base import KioskScreen
+from app.ui.bridge import Outcome
+from app.ui.i18n import LANGUAGE_NAMES
+from app.ui.keypad import open_keypad
+from app.ui.sysinfo import collect
+from app.ui.users import ROLES
+from control import commands as c
+from control.errors import HmiError
+from control.snapshot import Snapshot
+
+PROBE_S = 3.0
+CONFIRM_S = 4.0
+
+
+class SystemScreen(KioskScreen):
+    """Facts first; the admin section only acts for admins (and says so otherwise)."""
+
+    facts = ListProperty([])
+    checks = ListProperty([])
+    users = ListProperty([])
+    languages = ListProperty([])
+    hmi_text = StringProperty("")
+    network = StringProperty("")
+
+    def on_kv_post(self, *_: Any) -> None:
+        self._probe: Any = None
+        self._info: dict[str, Any] = {}
+        self._armed: tuple[str, float] = ("", 0.0)
+        self._roles: dict[str, str] = {}
+        self.languages = list(LANGUAGE_NAMES.items())
+
+    def on_pre_enter(self, *_: Any) -> None:
+        super().on_pre_enter()
+        self.probe()
+        self._probe = Clock.schedule_interval(self.probe, PROBE_S)
+        self.load_users()
+
+    def on_leave(self, *_: Any) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+
+    def probe(self, *_: Any) -> None:
+        app = self.app
+        s = app.services
+        work = lambda: collect(app.machine, app.cfg, s.storage, s.rest_url)  # noqa: E731
+        app.bridge.background(work, self._got)
+
+    def _got(self, info: Any, err: BaseException | None) -> None:
+        t = self.app.t
+        if err is not None or not isinstance(info, dict):
+            self.checks = [(t.health, t.f("check_error", err=err), "warning")]
+            return
+        self._info = info
+        alert = {"ok": "", "degraded": "warning", "failing": "trip"}
+        self.checks = [
+            (t.get("check_" + name), ch.get("message") or t.get("status_" + ch["status"]),
+             alert.get(ch["status"], "warning"))
+            for name, ch in info["checks"].items()
+        ]  # fmt: skip
+        if self.app.bridge.last is not None:
+            self.refresh(self.app.bridge.last)
+
+    def refresh(self, snap: Snapshot) -> None:
+        app, t, info = self.app, self.app.t, self._info
+        rest = app.services.rest_url or t.rest_disabled
+        rest_state = "…"
+        if info:
+            why = info["rest_words"]
+            rest_state = t.reachable if info["rest_ok"] else t.f("unreachable", why=why)
+        address = info.get("address")
+        self.network = t.f("address_is", a=address) if address else t.no_network
+        self.facts = [
+            (t.version, f"tvemicro {app.version}"),
+            (t.machine, f"{app.cfg.machine.name} ({app.machine.backend})"),
+            (t.uptime, f"{snap.uptime_s / 3600:.1f} h"),
+            (t.rest, rest),
+            (t.rest_state, rest_state),
+            (t.network, self.network),
+            (t.loop, t.f("loop_is", tick=snap.loop.tick_s * 1000, over=snap.loop.overruns)),
+        ]
+        self.hmi_text = t.hmi_on if snap.hmi_enabled else t.hmi_off
+
+    # -- users (admin) ---------------------------------------------------------------------------
+    def load_users(self) -> None:
+        self.app.bridge.background(self.app.services.users.names, self._users_loaded)
+
+    def _users_loaded(self, names: Any, err: BaseException | None) -> None:
+        t = self.app.t
+        self._roles = {} if err else dict(names)
+        self.users = [{"name": n, "role": t.get("role_" + r)} for n, r in self._roles.items()]
+
+    def _user_change(self, work: Any, done_text: str) -> None:
+        def finished(_v: Any, err: BaseException | None) -> None:
+            self.app.notify(str(err) if err else done_text, "warn" if err else "info")
+            self.load_users()
+
+        self.app.bridge.background(work, finished)
+
+    def user_action(self, name: str, action: str) -> None:
+        app, store = self.app, self.app.services.users
+        if app.block_reason("admin", "", app.role):
+            app.notify(app.block_reason("admin", "", app.role), "warn")
+            return
+        if action == "pin":
+            title = app.t.f("new_pin", who=name)
+            sender = self._pin_sender(name)
+            open_keypad(_never, sender, title=title, lo=0, hi=0, decimals=0, secret=True)
+        elif action == "role":
+            current = self._roles.get(name, "operator")  # as loaded off the UI thread
+            role = ROLES[(ROLES.index(current) + 1) % len(ROLES)]
+            self._user_change(lambda: store.set_role(name, role), app.t.f("role_set", who=name))
+        elif action == "remove":
+            if self._armed[0] == name and time.monotonic() - self._armed[1] < CONFIRM_S:
+                self._user_change(lambda: store.remove(name), app.t.f("removed", who=name))
+            else:
+                self._armed = (name, time.monotonic())
+                app.notify(app.t.f("confirm_remove", who=name), "warn")
+
+    def _pin_sender(self, name: str) -> Any:
+        store = self.app.services.users
+
+        def submit_text(pin: str, done: Any) -> None:
+            def saved(_v: Any, err: BaseException | None) -> None:
+                if err is None:
+                    self.app.notify(self.app.t.f("pin_set", who=name), "info")
+                    done(Outcome(True))
+                else:
+                    done(Outcome(False, error=HmiError(str(err))))
+
+            self.app.bridge.background(lambda: store.set_pin(name, pin), saved)
+
+        return submit_text
+
+    def set_hmi(self, enabled: bool) -> None:
+        t = self.app.t
+        done = t.hmi_on if enabled else t.hmi_off
+        self.app.act(lambda a: c.SetHmiEnabled(enabled, actor=a), "admin", done)
+
+    def set_language(self, code: str) -> None:
+        self.app.set_language(code)
+
+
+def _never(_value: float, _done: Any) -> None:
+    """The PIN pad submits text (leading zeros matter), never a number."""

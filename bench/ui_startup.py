@@ -1,0 +1,197 @@
+"""Kiosk figures: time to first frame, frame rate with Trends visible, RSS, tick lateness."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def process_age_s() -> float:
+    """Seconds since this process was started (from /proc, so imports are counted too)."""
+    start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb() -> dict[str, float]:
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+            out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def software_gl_mb() -> float:
+    """Resident MB of Mesa's software rasteriser (llvmpipe), absent on a Pi's V3D GPU."""
+    total, current = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5:
+            current = len(head) > 5 and ("libLLVM" in head[5] or "swrast" in head[5])
+        elif head and head[0] == "Rss:" and current:
+            total += int(head[1])
+    return total / 1024
+
+
+BARE = """
+from app.ui.env import WindowSpec, prepare
+prepare(WindowSpec(False, True, 30, ({w}, {h})))
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.label import Label
+class Bare(App):
+    def load_kv(self, filename=None):
+        return None
+    def build(self):
+        Clock.schedule_once(lambda dt: self.stop(), 2)
+        return Label(text="bare")
+    def on_stop(self):
+        rss = [l for l in open("/proc/self/status") if l.startswith("VmRSS")][0]
+        print(int(rss.split()[1]) / 1024)
+Bare().run()
+"""
+
+
+def bare_window_mb(size: str) -> float | None:
+    """RSS of a process that only opens a Kivy window with one label: the GL stack's share."""
+    import subprocess
+
+    w, h = size.split("x")
+    root = str(Path(__file__).resolve().parents[1])
+    code = BARE.format(w=w, h=h)
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=root
+        )
+        return float(out.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+def prefill(history: Any, snap: Any, hours: float) -> None:
+    """8 h of 1 Hz samples so the Trends screen draws a full window."""
+    now = snap.wall_s
+    for i in range(int(hours * 3600), 0, -1):
+        history.put_sample(replace(snap, wall_s=now - i))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", default="1280x800")
+    parser.add_argument("--seconds", type=float, default=10.0, help="trend measuring window")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    from app.run_cmd import SWITCH_INTERVAL_S
+    from app.ui.env import WindowSpec, prepare
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `tvemicro run` does (DESIGN §3)
+    prepare(WindowSpec(False, True, 30, (width, height)))
+    from app.machine import build_machine
+    from app.ui.kiosk import build_app
+    from control.config import load_config
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = load_config(root / "config.yaml")
+    machine = build_machine(cfg, "sim", data_dir=Path(tempfile.mkdtemp()))
+    assert machine.runner is not None
+    machine.runner.start()
+    app = build_app(machine, cfg)
+    figures: dict[str, Any] = {}
+    _schedule(app, machine, figures, args.seconds)
+    app.run()
+    app.shutdown()
+    machine.close()
+    figures["bare_window_mb"] = bare_window_mb(args.size)
+    _report(figures, args.size)
+    return 0
+
+
+def _schedule(app: Any, machine: Any, figures: dict[str, Any], seconds: float) -> None:
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    flips = [0]
+
+    def flipped(*_: Any) -> None:
+        if "first_frame_s" not in figures:
+            figures["first_frame_s"] = process_age_s()
+        flips[0] += 1
+
+    Window.bind(on_flip=flipped)
+
+    def trends(_: float) -> None:
+        prefill(app.services.history, machine.core.snapshot, 8.0)
+        app.go("trends")
+        app.current().choose_range("8h")
+        Clock.schedule_once(measure, 2.0)
+
+    def measure(_: float) -> None:
+        flips[0] = 0
+        machine.runner.stats.lateness_s.clear()
+        figures["t0"], figures["cpu0"] = time.monotonic(), _cpu_s()
+        Clock.schedule_once(finish, seconds)
+
+    def finish(_: float) -> None:
+        elapsed = time.monotonic() - figures["t0"]
+        figures["redraw_fps"] = flips[0] / elapsed
+        figures["loop_fps"] = Clock.get_fps()
+        figures["cpu_pct"] = 100 * (_cpu_s() - figures["cpu0"]) / elapsed
+        figures["points"] = app.current().points_drawn
+        lateness = sorted(machine.runner.stats.lateness_s)
+        figures["late_p99_ms"] = 1000 * lateness[int(len(lateness) * 0.99)] if lateness else 0
+        figures["overruns"] = machine.core.overruns
+        figures["rss"] = rss_mb()
+        figures["soft_gl_mb"] = software_gl_mb()
+        plot = app.current().plot
+        t0 = time.perf_counter()
+        for _ in range(20):
+            plot.redraw()
+        figures["redraw_ms"] = (time.perf_counter() - t0) / 20 * 1000
+        app.stop()
+
+    Clock.schedule_once(trends, 1.0)
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _report(f: dict[str, Any], size: str) -> None:
+    rss = f["rss"]
+    print(f"kiosk {size}, simulator, real-time control loop running")
+    print(f"  first frame after process start: {f['first_frame_s']:.2f} s")
+    print(
+        f"  trends visible (8 h, {f['points']} points): {f['redraw_fps']:.1f} redraws/s, "
+        f"main loop {f['loop_fps']:.1f} fps (cap 30), whole process CPU {f['cpu_pct']:.0f} %"
+    )
+    print(
+        f"  one trend redraw (a pan/zoom step) {f['redraw_ms']:.1f} ms, "
+        f"so up to {1000 / max(f['redraw_ms'], 1e-3):.0f} redraws/s while panning"
+    )
+    base = f.get("bare_window_mb")
+    if base:
+        print(
+            f"  a bare Kivy window here: {base:.0f} MB RSS, so the app adds "
+            f"{rss['VmRSS'] - base:.0f} MB (control core, simulator, screens, history)"
+        )
+    print(
+        f"  RSS {rss['VmRSS']:.0f} MB (anon {rss['RssAnon']:.0f}, file {rss['RssFile']:.0f}); "
+        f"of it Mesa software GL (llvmpipe) {f['soft_gl_mb']:.0f} MB; "
+        f"without it {rss['VmRSS'] - f['soft_gl_mb']:.0f} MB (budget 150 MB)"
+    )
+    print(f"  control tick lateness p99 {f['late_p99_ms']:.2f} ms, overruns {f['overruns']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

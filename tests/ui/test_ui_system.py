@@ -1,0 +1,80 @@
+"""System screen: the admin hands the machine to the legacy panel and back; language switch."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.ui.test_ui_session import login
+
+pytestmark = pytest.mark.ui
+
+
+def test_hmi_switch_disabled_screen_and_back(kiosk: Any, fresh: None) -> None:
+    app, core = kiosk.app, kiosk.core
+    kiosk.resize(1024, 600)
+    login(kiosk, "ada")
+    system = kiosk.show("system")
+    kiosk.until(lambda: system.checks, what="health checks")
+    assert any(name == app.t.check_control_loop for name, _, _ in system.checks)
+    assert system.facts[0][1].startswith("tvemicro ")
+    kiosk.tap(system.ids.hmi_off)
+    kiosk.until(lambda: not core.snapshot.hmi_enabled, what="hmi disabled in the core")
+    kiosk.until(lambda: app.root.ids.sm.current == "disabled", what="disabled screen")
+    disabled = kiosk.screen("disabled")
+    kiosk.refresh()
+    assert core.snapshot.state == "disabled" and app.root.nav_visible is False
+    assert any(name == "Barrel" for name, _ in disabled.values)
+    kiosk.shot("disabled")
+    kiosk.tap(disabled.ids.enable)
+    kiosk.until(lambda: core.snapshot.hmi_enabled, what="hmi enabled again")
+    kiosk.until(lambda: app.root.ids.sm.current == "overview", what="back to overview")
+
+
+def test_operator_cannot_switch_hmi(kiosk: Any, fresh: None) -> None:
+    login(kiosk, "olga")
+    system = kiosk.show("system")
+    kiosk.tap(system.ids.hmi_off)
+    assert kiosk.core.snapshot.hmi_enabled and "admin" in kiosk.app.root.toast_text
+
+
+def test_language_switch_is_applied_and_kept(kiosk: Any, fresh: None) -> None:
+    app = kiosk.app
+    system = kiosk.show("system")
+    kiosk.tap(kiosk.button(system, "Deutsch"))
+    assert app.t.language == "de"
+    nav = [b.caption for b in app.root.ids.nav.children]
+    assert "Übersicht" in nav and "Alarme" in nav
+    overview = kiosk.show("overview")
+    assert overview.ids.preheat.caption == "VORHEIZEN"
+    prefs = kiosk.machine.data_dir / "ui.json"
+    kiosk.until(lambda: prefs.exists() and json.loads(prefs.read_text())["language"] == "de")
+    kiosk.shot("overview_de")
+    app.set_language("en")
+    kiosk.frames(2)
+    assert overview.ids.preheat.caption == "PREHEAT"
+
+
+def test_admin_changes_a_role_and_a_pin(kiosk: Any, fresh: None) -> None:
+    app, store = kiosk.app, kiosk.app.services.users
+    login(kiosk, "ada")
+    system = kiosk.show("system")
+    kiosk.until(lambda: any(u["name"] == "olga" for u in system.users), what="users")
+    system.user_action("olga", "role")  # operator -> engineer (the row's Role button)
+    kiosk.until(lambda: dict(store.names())["olga"] == "engineer", what="role changed")
+    for role in ("admin", "operator"):  # and round again, one tap at a time
+        stored = dict(store.names())["olga"]
+        kiosk.until(lambda s=stored: system._roles.get("olga") == s, what="list reloaded")
+        system.user_action("olga", "role")
+        kiosk.until(lambda r=role: dict(store.names())["olga"] == r, what=f"role {role}")
+    system.user_action("olga", "pin")
+    pad = kiosk.until_value(kiosk.keypad, what="PIN pad")
+    kiosk.type_keys(pad, "0042")
+    assert pad.ids.display.text == "••••"  # a PIN is never shown
+    kiosk.tap(pad.ids.ok)
+    kiosk.until(lambda: kiosk.keypad() is None, what="PIN saved")
+    assert store.verify("olga", "0042") == "operator"
+    assert app.root.toast_text == app.t.f("pin_set", who="olga")
+    store.set_pin("olga", "1234")  # as the other tests expect
