@@ -44,6 +44,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     prepare(WindowSpec(fullscreen=False, show_cursor=True, max_fps=60, size=(800, 480)))
     from app.machine import build_machine
+    from app.storage.wiring import build_storage
     from app.ui.kiosk import build_app
     from app.ui.users import add_user
     from control.config import parse_config
@@ -54,14 +55,17 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     for name, (role, pin) in USERS.items():
         add_user(data_dir, name, role, pin)
     cfg = parse_config(raw_config(), "config.yaml")
-    machine = build_machine(cfg, "sim", virtual=True, data_dir=data_dir)
+    storage = build_storage(cfg, data_dir)  # the SQLite historian, wired as `tvemicro run` does
+    machine = build_machine(cfg, "sim", virtual=True, data_dir=data_dir, sinks=storage.sinks())
+    storage.attach(machine)
     app = build_app(machine, cfg)
     app._run_prepare()
-    driver = Kiosk(app, machine)
+    driver = Kiosk(app, machine, storage)
     driver.frames(5)
     yield driver
     app.stop()
     machine.close()
+    storage.close()
 
 
 @pytest.fixture

@@ -21,10 +21,11 @@ MAX_FRAMES = 600
 class Kiosk:
     """A running KioskApp plus the virtual machine behind it."""
 
-    def __init__(self, app: Any, machine: Any) -> None:
+    def __init__(self, app: Any, machine: Any, storage: Any) -> None:
         self.app = app
         self.machine = machine
         self.core = machine.core
+        self.storage = storage
         self.ticks_per_frame = 1
         Clock.schedule_interval(self._tick, 0)  # the machine ticks between frames
 
@@ -93,6 +94,24 @@ class Kiosk:
 
         self.machine.virtual.call(Stop())
         self.machine.virtual.run_until(lambda: self.core.snapshot.state == "idle", 300)
+
+    def session_records(self) -> list[dict[str, Any]]:
+        """Touch logins/logouts as the historian stored them in SQLite, newest first."""
+        from app.storage.query import read_events
+
+        assert self.storage.historian.flush(5.0)
+        return read_events(self.storage.db_path, ["login"], limit=20)
+
+    def latest_session(self, **match: Any) -> dict[str, Any]:
+        """Render frames until the newest stored session record has `match`; return it."""
+
+        def newest() -> dict[str, Any] | None:
+            rows = self.session_records()
+            ok = rows and all(rows[0].get(k) == v for k, v in match.items())
+            return rows[0] if ok else None
+
+        found: dict[str, Any] = self.until_value(newest, what=f"session record {match}")
+        return found
 
     # -- screens and widgets --------------------------------------------------------------------
     def show(self, name: str) -> Any:
