@@ -10,6 +10,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
+from app.ui.banner import trip_banner
 from app.ui.i18n import Strings
 from app.ui.screens import NAV, NAV_ICONS
 from app.ui.widgets import PanelButton
@@ -21,18 +22,6 @@ TOAST_S = 5.0
 def worst_unacked(alarms: tuple[AlarmView, ...]) -> str:
     unacked = {a.severity for a in alarms if a.acked_at is None and not a.shelved_until}
     return "trip" if "trip" in unacked else ("warning" if "warning" in unacked else "")
-
-
-def trip_banner(snap: Snapshot, t: Strings) -> str:
-    """The E-stop/trip line: the first-out cause first, or empty when nothing is tripped."""
-    parts = []
-    if not snap.estop_chain_ok and snap.state != "fault":
-        parts.append(t.estop_open)
-    if snap.state == "fault":
-        trips = [a for a in snap.alarms if a.severity == "trip"]
-        first = next((a for a in trips if a.first_out), trips[0] if trips else None)
-        parts.append(t.f("tripped", cause=first.message if first else t.unknown_cause))
-    return "   ·   ".join(parts)
 
 
 class KioskRoot(FloatLayout):  # type: ignore[misc]

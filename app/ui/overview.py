@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 
 from app.ui import fmt
+from app.ui.banner import trip_banner
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.zone_actions import edit_setpoint
@@ -91,6 +98,7 @@ class OverviewScreen(KioskScreen):
     preheat_reason = StringProperty("")
     others = ListProperty([])
     busy = StringProperty("")
+    compact = BooleanProperty(False)  # the trip banner says it all: no state strip
 
     def on_kv_post(self, *_: Any) -> None:
         self._tiles: dict[str, ZoneTile] = {}
@@ -111,6 +119,7 @@ class OverviewScreen(KioskScreen):
             self._tiles[z.id].show(z, t)
         self.state_title = t.state(snap.state).upper()
         self.gate = gate_text(snap, t)
+        self.compact = bool(trip_banner(snap, t)) and not self.gate
         self.start_reason = snap.start_blocked or ""
         self.preheat_reason = preheat_reason(snap, t)
         rows = [

@@ -32,7 +32,9 @@ def test_every_screen_renders_and_fits(kiosk: Any, size: tuple[int, int]) -> Non
         screen = kiosk.show(name)
         kiosk.refresh()
         assert kiosk.app.root.ids.sm.current == name
-        buttons = [w for w in screen.walk() if isinstance(w, PanelButton) and w.opacity > 0]
+        chrome = [*kiosk.app.root.ids.header.walk(), *kiosk.app.root.ids.nav.walk()]
+        widgets = [*screen.walk(), *chrome]
+        buttons = [w for w in widgets if isinstance(w, PanelButton) and w.opacity > 0]
         for button in buttons:
             if button.width > 0:
                 assert _inside(button, size), f"{name}: {button.caption!r} is off screen"
