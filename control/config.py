@@ -202,11 +202,11 @@ class UiConfig(Section):
 
     fullscreen: bool = True
     show_cursor: bool = False
-    refresh_s: Annotated[float, Field(gt=0, le=2)] = 0.25
+    refresh_s: Annotated[float, Field(gt=0, le=0.5)] = 0.25  # a new alarm shows within 0.5 s
     max_fps: Annotated[int, Field(ge=1, le=120)] = 30
     blank_after_s: Annotated[float, Field(ge=0, le=86_400)] = 600.0
     logout_after_s: Annotated[float, Field(gt=0, le=86_400)] = 300.0
-    language: Literal["en"] = "en"
+    language: Literal["en", "de"] = "en"  # the string tables in app/ui/strings_*.py
 
 
 class SimZoneConfig(Section):

@@ -51,3 +51,11 @@ def test_no_literal_text_in_kv() -> None:
             if match and re.search(r"[A-Za-z]{2,}", match.group(2)):
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def test_config_accepts_exactly_the_languages_there_are_tables_for() -> None:
+    from typing import get_args
+
+    from control.config import UiConfig
+
+    assert set(get_args(UiConfig.model_fields["language"].annotation)) == set(TABLES)
