@@ -131,11 +131,9 @@ class KioskApp(App):  # type: ignore[misc]
         on_done: Any = None,
     ) -> None:
         """Submit a command built by `make(actor)`; show the core's answer, assume nothing."""
-        reason = self.block_reason(need, "", self.role, self.t)
-        if reason:  # e.g. logged out (timeout) while a keypad was open: nothing is sent
-            self.notify(reason, "warn")
+        if not self.may(need):  # e.g. logged out (timeout) while a keypad was open: nothing sent
             if on_done is not None:
-                on_done(Outcome(False, error=HmiError(reason)))
+                on_done(Outcome(False, error=HmiError(self.block_reason(need, "", self.role))))
             return
         cmd: Command = make(self.actor())
         self.session.touch()
@@ -151,6 +149,13 @@ class KioskApp(App):  # type: ignore[misc]
             self.bridge.poll()
 
         self.bridge.submit(cmd, finished)
+
+    def may(self, need: str) -> bool:
+        """True when the logged-in role is enough for `need`; otherwise say why on screen."""
+        reason = self.block_reason(need, "", self.role)
+        if reason:
+            self.notify(reason, "warn")
+        return not reason
 
     def block_reason(self, need: str, reason: str, role: str, _t: Any = None) -> str:
         """Why a button may not act now: role first (login), then the machine's reason."""

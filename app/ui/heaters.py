@@ -11,6 +11,7 @@ from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.widgets import PanelButton
 from app.ui.zone_actions import edit_gain, edit_manual_duty, edit_setpoint, start_autotune
+from app.ui.zone_facts import ZoneFacts
 from control import commands as c
 from control.snapshot import Snapshot, ZoneView
 
@@ -28,16 +29,10 @@ def autotune_text(view: dict[str, Any], t: Strings) -> str:
     return t.tune_idle
 
 
-class HeatersScreen(KioskScreen):
+class HeatersScreen(ZoneFacts, KioskScreen):
     """One zone at a time (chosen on the left); engineer controls below the setpoint."""
 
     zone_id = StringProperty("")
-    actual = StringProperty("")
-    setpoint = StringProperty("")
-    duty = NumericProperty(0.0)
-    duty_text = StringProperty("")
-    health = StringProperty("")
-    alert = StringProperty("")
     mode_text = StringProperty("")
     mode_reason = StringProperty("")
     kp = StringProperty("")
@@ -80,10 +75,7 @@ class HeatersScreen(KioskScreen):
         for button in self.ids.zones.children:
             button.selected = button.zone_id == self.zone_id
         z = snap.zone(self.zone_id)
-        self.actual = fmt.temp(z.temperature_c)
-        self.setpoint = t.f("sp", v=fmt.whole(z.setpoint_c, "°C"))
-        self.duty, self.duty_text = z.duty, t.f("duty_is", v=fmt.pct(z.duty))
-        self.health, self.alert = fmt.sensor_health(z, t)
+        self.show_zone(z, t)
         self.kp, self.ki, self.kd = (f"{g:.4g}" for g in (z.pid.kp, z.pid.ki, z.pid.kd))
         self.mode_text = t.f("mode_is", mode=t.get("mode_" + snap.mode))
         stopped = snap.state in TUNE_STATES

@@ -49,8 +49,7 @@ class MotorCard(BoxLayout):  # type: ignore[misc]
 
     def edit_speed(self) -> None:
         app, m = _app(), self.view
-        if m is None or app.block_reason("operator", "", app.role):
-            app.notify(app.block_reason("operator", "", app.role), "warn")
+        if m is None or not app.may("operator"):
             return
 
         def submit(value: float, done: Any) -> None:

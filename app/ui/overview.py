@@ -7,7 +7,6 @@ from typing import Any
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
-    NumericProperty,
     ObjectProperty,
     StringProperty,
 )
@@ -18,30 +17,21 @@ from app.ui.banner import trip_banner
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.zone_actions import edit_setpoint
+from app.ui.zone_facts import ZoneFacts
 from control import commands as c
 from control.snapshot import MotorView, Snapshot, ZoneView
 
 
-class ZoneTile(BoxLayout):  # type: ignore[misc]
+class ZoneTile(ZoneFacts, BoxLayout):  # type: ignore[misc]
     """One heated zone: actual large, setpoint (tap to change), duty bar, sensor health."""
 
     title = StringProperty("")
-    actual = StringProperty("")
-    setpoint = StringProperty("")
-    duty = NumericProperty(0.0)
-    duty_text = StringProperty("")
-    health = StringProperty("")
-    alert = StringProperty("")
     view = ObjectProperty(None, allownone=True)
 
     def show(self, z: ZoneView, t: Strings) -> None:
         self.view = z
         self.title = z.name
-        self.actual = fmt.temp(z.temperature_c)
-        self.setpoint = t.f("sp", v=fmt.whole(z.setpoint_c, "°C"))
-        self.duty = z.duty
-        self.duty_text = t.f("duty_is", v=fmt.pct(z.duty))
-        self.health, self.alert = fmt.sensor_health(z, t)
+        self.show_zone(z, t)
 
     def tap_setpoint(self) -> None:
         if self.view is not None:

@@ -20,8 +20,7 @@ def _sender(app: Any, make: Callable[[Any, float], c.Command], need: str, done_k
 
 def edit_setpoint(app: Any, zone: ZoneView) -> None:
     """Keypad for a zone setpoint: range 0 .. setpoint_max_c, the core validates."""
-    if app.block_reason("operator", "", app.role):
-        app.notify(app.block_reason("operator", "", app.role), "warn")
+    if not app.may("operator"):
         return
     submit = _sender(
         app,
@@ -36,8 +35,7 @@ def edit_setpoint(app: Any, zone: ZoneView) -> None:
 def edit_gain(app: Any, zone: ZoneView, gain: str) -> None:
     """Keypad for one PID gain; the other two are sent unchanged."""
     limits = {"kp": 10.0, "ki": 1.0, "kd": 1000.0}
-    if app.block_reason("engineer", "", app.role):
-        app.notify(app.block_reason("engineer", "", app.role), "warn")
+    if not app.may("engineer"):
         return
 
     def make(actor: Any, value: float) -> c.Command:
@@ -51,8 +49,7 @@ def edit_gain(app: Any, zone: ZoneView, gain: str) -> None:
 
 def edit_manual_duty(app: Any, zone: ZoneView) -> None:
     """Keypad for a fixed heater duty in percent (engineer, manual mode)."""
-    if app.block_reason("engineer", "", app.role):
-        app.notify(app.block_reason("engineer", "", app.role), "warn")
+    if not app.may("engineer"):
         return
     submit = _sender(
         app,
@@ -65,6 +62,8 @@ def edit_manual_duty(app: Any, zone: ZoneView) -> None:
 
 def start_autotune(app: Any, zone: ZoneView) -> None:
     """Keypad for the autotune target temperature (defaults to the setpoint's range)."""
+    if not app.may("engineer"):
+        return
     submit = _sender(
         app,
         lambda actor, v: c.StartAutotune(zone.id, v, actor=actor),
