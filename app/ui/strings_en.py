@@ -196,6 +196,11 @@ EN: dict[str, str] = {
     "new_pin": "New PIN for {who}",
     "pin_set": "PIN changed for {who}",
     "role_set": "Role changed for {who}",
+    "add_user": "Add user",
+    "new_user_title": "New panel user: name and role",
+    "user_name": "Name (letters, digits, spaces)",
+    "next_pin": "Next: PIN",
+    "added": "Added {who}",
     "removed": "Removed {who}",
     "confirm_remove": "Tap again to remove {who}",
     # disabled

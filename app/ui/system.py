@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 
 from app.ui.base import KioskScreen
-from app.ui.bridge import Outcome
 from app.ui.i18n import LANGUAGE_NAMES
-from app.ui.keypad import open_keypad
 from app.ui.sysinfo import collect
-from app.ui.users import ROLES
+from app.ui.user_admin import UserAdmin
 from control import commands as c
-from control.errors import HmiError
 from control.snapshot import Snapshot
 
 PROBE_S = 3.0
-CONFIRM_S = 4.0
 
 
 class SystemScreen(KioskScreen):
@@ -35,8 +30,7 @@ class SystemScreen(KioskScreen):
     def on_kv_post(self, *_: Any) -> None:
         self._probe: Any = None
         self._info: dict[str, Any] = {}
-        self._armed: tuple[str, float] = ("", 0.0)
-        self._roles: dict[str, str] = {}
+        self.admin = UserAdmin(self.app, self.load_users)
         self.languages = list(LANGUAGE_NAMES.items())
 
     def on_pre_enter(self, *_: Any) -> None:
@@ -96,50 +90,14 @@ class SystemScreen(KioskScreen):
 
     def _users_loaded(self, names: Any, err: BaseException | None) -> None:
         t = self.app.t
-        self._roles = {} if err else dict(names)
-        self.users = [{"name": n, "role": t.get("role_" + r)} for n, r in self._roles.items()]
-
-    def _user_change(self, work: Any, done_text: str) -> None:
-        def finished(_v: Any, err: BaseException | None) -> None:
-            self.app.notify(str(err) if err else done_text, "warn" if err else "info")
-            self.load_users()
-
-        self.app.bridge.background(work, finished)
+        self.admin.roles = {} if err else dict(names)
+        self.users = [{"name": n, "role": t.get("role_" + r)} for n, r in self.admin.roles.items()]
 
     def user_action(self, name: str, action: str) -> None:
-        app, store = self.app, self.app.services.users
-        if app.block_reason("admin", "", app.role):
-            app.notify(app.block_reason("admin", "", app.role), "warn")
-            return
-        if action == "pin":
-            title = app.t.f("new_pin", who=name)
-            sender = self._pin_sender(name)
-            open_keypad(_never, sender, title=title, lo=0, hi=0, decimals=0, secret=True)
-        elif action == "role":
-            current = self._roles.get(name, "operator")  # as loaded off the UI thread
-            role = ROLES[(ROLES.index(current) + 1) % len(ROLES)]
-            self._user_change(lambda: store.set_role(name, role), app.t.f("role_set", who=name))
-        elif action == "remove":
-            if self._armed[0] == name and time.monotonic() - self._armed[1] < CONFIRM_S:
-                self._user_change(lambda: store.remove(name), app.t.f("removed", who=name))
-            else:
-                self._armed = (name, time.monotonic())
-                app.notify(app.t.f("confirm_remove", who=name), "warn")
+        self.admin.act(name, action)
 
-    def _pin_sender(self, name: str) -> Any:
-        store = self.app.services.users
-
-        def submit_text(pin: str, done: Any) -> None:
-            def saved(_v: Any, err: BaseException | None) -> None:
-                if err is None:
-                    self.app.notify(self.app.t.f("pin_set", who=name), "info")
-                    done(Outcome(True))
-                else:
-                    done(Outcome(False, error=HmiError(str(err))))
-
-            self.app.bridge.background(lambda: store.set_pin(name, pin), saved)
-
-        return submit_text
+    def add_user(self) -> None:
+        self.admin.add()
 
     def set_hmi(self, enabled: bool) -> None:
         t = self.app.t
@@ -148,7 +106,3 @@ class SystemScreen(KioskScreen):
 
     def set_language(self, code: str) -> None:
         self.app.set_language(code)
-
-
-def _never(_value: float, _done: Any) -> None:
-    """The PIN pad submits text (leading zeros matter), never a number."""

@@ -69,6 +69,13 @@ def _check(name: str, role: str | None = None, pin: str | None = None) -> None:
         raise UserError("a PIN is 4 to 8 digits")
 
 
+def check_new(name: str, role: str, existing: dict[str, str]) -> None:
+    """Pre-check a new user's name and role before asking for the PIN (the store decides)."""
+    _check(name, role)
+    if name in existing:
+        raise UserError(f"user '{name}' already exists")
+
+
 class JsonUserStore:
     """Users in `<data_dir>/users.json`. There is no default user: the first admin comes from
     `tvemicro user add NAME --role admin`."""

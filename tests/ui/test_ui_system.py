@@ -66,7 +66,7 @@ def test_admin_changes_a_role_and_a_pin(kiosk: Any, fresh: None) -> None:
     kiosk.until(lambda: dict(store.names())["olga"] == "engineer", what="role changed")
     for role in ("admin", "operator"):  # and round again, one tap at a time
         stored = dict(store.names())["olga"]
-        kiosk.until(lambda s=stored: system._roles.get("olga") == s, what="list reloaded")
+        kiosk.until(lambda s=stored: system.admin.roles.get("olga") == s, what="list reloaded")
         system.user_action("olga", "role")
         kiosk.until(lambda r=role: dict(store.names())["olga"] == r, what=f"role {role}")
     system.user_action("olga", "pin")
@@ -78,3 +78,82 @@ def test_admin_changes_a_role_and_a_pin(kiosk: Any, fresh: None) -> None:
     assert store.verify("olga", "0042") == "operator"
     assert app.root.toast_text == app.t.f("pin_set", who="olga")
     store.set_pin("olga", "1234")  # as the other tests expect
+    changes = audit_rows(kiosk, "UserSetRole")
+    assert [(r["old"], r["new"]) for r in reversed(changes[:3])] == [
+        ("operator", "engineer"), ("engineer", "admin"), ("admin", "operator")
+    ]  # fmt: skip
+    pin = audit_rows(kiosk, "UserSetPin")[0]
+    assert pin["who"] == "ada" and pin["source"] == "touch" and pin["result"] == "applied"
+    assert "0042" not in str(pin)
+
+
+def on_screen_keyboard() -> Any:
+    from kivy.core.window import Window
+    from kivy.uix.vkeyboard import VKeyboard
+
+    return next((w for w in Window.children if isinstance(w, VKeyboard)), None)
+
+
+def audit_rows(kiosk: Any, action: str) -> list[dict[str, Any]]:
+    """Audit events of one action from the SQLite historian, newest first."""
+    from app.storage.query import read_events
+
+    assert kiosk.storage.historian.flush(5.0)
+    rows = read_events(kiosk.storage.db_path, ["audit"], limit=200)
+    return [r for r in rows if r.get("action") == action]
+
+
+def test_admin_adds_a_user_who_can_then_log_in(kiosk: Any, fresh: None) -> None:
+    from kivy.core.window import Window
+
+    from app.ui.user_admin import NewUserDialog
+
+    app, store = kiosk.app, kiosk.app.services.users
+    login(kiosk, "ada")
+    system = kiosk.show("system")
+    kiosk.tap(system.ids.add_user)
+    dialog = kiosk.until_value(
+        lambda: next((w for w in Window.children if isinstance(w, NewUserDialog)), None),
+        what="new-user dialog",
+    )
+    kiosk.tap(dialog.ids.name)
+    keyboard = kiosk.until_value(on_screen_keyboard, what="docked on-screen keyboard")
+    kiosk.frames(3)
+    kiosk.shot("system_keyboard")
+    assert keyboard.top <= dialog.y + 1, "the keyboard must not cover the dialog"
+    kiosk.tap(dialog.ids.next)  # no name yet: refused in words, nothing stored
+    assert dialog.error and "nina" not in dict(store.names())
+    dialog.ids.name.insert_text("olga")  # as the on-screen keyboard types
+    kiosk.tap(dialog.ids.next)
+    assert "already exists" in dialog.error
+    dialog.ids.name.text = ""
+    dialog.ids.name.insert_text("nina")
+    kiosk.tap(kiosk.button(dialog, app.t.role_engineer))
+    assert dialog.role == "engineer"
+    kiosk.shot("system_add_user")
+    kiosk.tap(dialog.ids.next)
+    pad = kiosk.until_value(kiosk.keypad, what="PIN pad for the new user")
+    kiosk.type_keys(pad, "12")  # too short: the store refuses, the pad stays open
+    kiosk.tap(pad.ids.ok)
+    kiosk.until(lambda: pad.error, what="short PIN refused")
+    assert "4 to 8 digits" in pad.error and "nina" not in dict(store.names())
+    kiosk.tap(kiosk.button(pad, app.t.clear))
+    kiosk.type_keys(pad, "7531")
+    kiosk.tap(pad.ids.ok)
+    kiosk.until(lambda: kiosk.keypad() is None, what="user created")
+    assert dict(store.names())["nina"] == "engineer"
+    kiosk.until(lambda: any(u["name"] == "nina" for u in system.users), what="list reloaded")
+    added = audit_rows(kiosk, "UserAdd")
+    assert [r["result"] for r in added[:2]] == ["applied", "refused"]
+    assert added[0]["new"] == "engineer" and "7531" not in str(added)
+
+    app.session.logout("manual")
+    kiosk.tap(app.root.ids.user_button)
+    screen = kiosk.screen("login")
+    kiosk.until(lambda: any(u["name"] == "nina" for u in screen.users), what="nina listed")
+    kiosk.frames(2)
+    kiosk.tap(kiosk.button(screen, "nina"))
+    kiosk.type_keys(screen.ids.pad, "7531")
+    kiosk.tap(screen.ids.login_button)
+    kiosk.until(lambda: app.user == "nina" and app.role == "engineer", what="nina logged in")
+    store.remove("nina")
