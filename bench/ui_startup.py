@@ -1,4 +1,4 @@
-"""Kiosk figures: first frame, frame rate with Trends visible (idle and panned), RSS, ticks."""
+"""Kiosk figures: first frame, frames/s with Trends (idle, panned, + REST load), RSS, ticks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -78,17 +79,21 @@ def bare_window_mb(size: str) -> float | None:
         return None
 
 
-def prefill(history: Any, snap: Any, hours: float) -> None:
-    """8 h of 1 Hz samples so the Trends screen draws a full window."""
+def prefill(historian: Any, snap: Any, hours: float) -> None:
+    """8 h of 1 Hz samples in the SQLite historian, so Trends reads and draws a full window."""
     now = snap.wall_s
     for i in range(int(hours * 3600), 0, -1):
-        history.put_sample(replace(snap, wall_s=now - i))
+        historian.put_sample(replace(snap, wall_s=now - i))
+        if i % 1000 == 0:  # the writer's queue is bounded: let it commit as we go
+            historian.flush(30.0)
+    historian.flush(30.0)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="1280x800")
-    parser.add_argument("--seconds", type=float, default=10.0, help="trend measuring window")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
+    parser.add_argument("--rate", type=float, default=200.0, help="REST req/s in the last phase")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     from app.run_cmd import SWITCH_INTERVAL_S
@@ -96,44 +101,57 @@ def main() -> int:
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `tvemicro run` does (DESIGN §3)
     prepare(WindowSpec(False, True, 30, (width, height)))
+    from app.api.server import start_api
     from app.machine import build_machine
+    from app.storage.wiring import build_storage
     from app.ui.kiosk import build_app
     from control.config import load_config
 
     root = Path(__file__).resolve().parents[1]
     cfg = load_config(root / "config.yaml")
-    machine = build_machine(cfg, "sim", data_dir=Path(tempfile.mkdtemp()))
+    data_dir = Path(tempfile.mkdtemp())
+    storage = build_storage(cfg, data_dir)  # the whole process, as `tvemicro run` builds it
+    machine = build_machine(cfg, "sim", data_dir=data_dir, sinks=storage.sinks())
+    storage.attach(machine)
     assert machine.runner is not None
     machine.runner.start()
+    api = start_api(machine, "127.0.0.1", 0, storage)
+    token, _ = storage.tokens.create("viewer", "bench")
     app = build_app(machine, cfg)
     figures: dict[str, Any] = {}
-    _schedule(app, machine, figures, args.seconds)
+    _schedule(app, machine, figures, args, (api.url, token, storage))
     app.run()
     app.shutdown()
+    api.stop()
     machine.close()
+    storage.close()
     figures["bare_window_mb"] = bare_window_mb(args.size)
-    _report(figures, args.size)
+    _report(figures, args)
     return 0
 
 
-def _schedule(app: Any, machine: Any, figures: dict[str, Any], seconds: float) -> None:
+def _schedule(
+    app: Any, machine: Any, figures: dict[str, Any], args: Any, rest: tuple[str, str, Any]
+) -> None:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
+    seconds = args.seconds
     flips = [0]
 
     def flipped(*_: Any) -> None:
         if "first_frame_s" not in figures:
             figures["first_frame_s"] = process_age_s()
+            figures["first_frame_rss"] = rss_mb()["VmRSS"]
         flips[0] += 1
 
     Window.bind(on_flip=flipped)
 
     def trends(_: float) -> None:
-        prefill(app.services.history, machine.core.snapshot, 8.0)
+        prefill(rest[2].historian, machine.core.snapshot, 8.0)
         app.go("trends")
         app.current().choose_range("8h")
-        Clock.schedule_once(measure, 2.0)
+        Clock.schedule_once(measure, 3.0)
 
     def measure(_: float) -> None:
         flips[0] = 0
@@ -155,10 +173,11 @@ def _schedule(app: Any, machine: Any, figures: dict[str, Any], seconds: float) -
         for _ in range(20):
             plot.redraw()
         figures["redraw_ms"] = (time.perf_counter() - t0) / 20 * 1000
-        drag(plot)
+        drag(plot, "drag", lambda: drag(plot, "load", app.stop, load=True))
 
-    def drag(plot: Any) -> None:
-        """A finger pans the 8 h trend back and forth, moving every frame, for `seconds`."""
+    def drag(plot: Any, key: str, then: Any, load: bool = False) -> None:
+        """A finger pans the 8 h trend back and forth every frame for `seconds` (with `load`,
+        a second process also GETs /api/v1/status at `--rate`)."""
         from kivy.tests.common import UnitTestTouch
 
         x, y = plot.to_window(*plot.center)
@@ -171,21 +190,44 @@ def _schedule(app: Any, machine: Any, figures: dict[str, Any], seconds: float) -
             touch.touch_move(x + 60 * ((step[0] // 30) % 2 * 2 - 1) * (step[0] % 30) / 30, y)
 
         mover = Clock.schedule_interval(move, 0)
-        flips[0] = 0
-        machine.runner.stats.lateness_s.clear()
-        overruns0, t0 = machine.core.overruns, time.monotonic()
+        start: dict[str, Any] = {}
 
-        def done(_: float) -> None:
+        def begin(_: float) -> None:  # a second of panning first: judge the steady state
+            flips[0] = 0
+            machine.runner.stats.lateness_s.clear()
+            start.update(ticks=machine.core.ticks, overruns=machine.core.overruns)
+            start["t0"] = time.monotonic()
+            if load:
+                threading.Thread(target=_rest_load, args=(rest, args, figures, done)).start()
+            else:
+                Clock.schedule_once(done, seconds)
+
+        def done(*_: Any) -> None:
             mover.cancel()
             touch.touch_up()
-            figures["drag_fps"] = flips[0] / (time.monotonic() - t0)
+            figures[key + "_fps"] = flips[0] / (time.monotonic() - start["t0"])
             late, overruns = _lateness(machine)
-            figures["drag_late_p99_ms"], figures["drag_overruns"] = late, overruns - overruns0
-            app.stop()
+            ticks = max(1, machine.core.ticks - start["ticks"])
+            figures[key + "_late_p99_ms"] = late
+            figures[key + "_overruns"] = (overruns - start["overruns"], ticks)
+            then()
 
-        Clock.schedule_once(done, seconds)
+        Clock.schedule_once(begin, 1.0)
 
     Clock.schedule_once(trends, 1.0)
+
+
+def _rest_load(rest: tuple[str, str, Any], args: Any, figures: dict[str, Any], done: Any) -> None:
+    """bench/api_load.py's client in a second process; `done` runs on the Kivy thread."""
+    from kivy.clock import Clock
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from api_load import pct, run_load
+
+    result = run_load(rest[0], rest[1], args.rate, args.seconds)
+    lat = result["latencies"]
+    figures["rest"] = (pct(lat, 0.5), pct(lat, 0.99), len(lat), len(result["errors"]))
+    Clock.schedule_once(done)
 
 
 def _lateness(machine: Any) -> tuple[float, int]:
@@ -200,10 +242,13 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _report(f: dict[str, Any], size: str) -> None:
+def _report(f: dict[str, Any], args: Any) -> None:
     rss = f["rss"]
-    print(f"kiosk {size}, simulator, real-time control loop running")
-    print(f"  first frame after process start: {f['first_frame_s']:.2f} s")
+    print(f"kiosk {args.size}, simulator, SQLite historian and REST server, real-time loop")
+    print(
+        f"  first frame after process start: {f['first_frame_s']:.2f} s "
+        f"(RSS then {f['first_frame_rss']:.0f} MB)"
+    )
     print(
         f"  trends visible (8 h, {f['points']} points): {f['redraw_fps']:.1f} redraws/s, "
         f"Kivy clock {f['loop_fps']:.1f} ticks/s, whole process CPU {f['cpu_pct']:.0f} %"
@@ -216,7 +261,7 @@ def _report(f: dict[str, Any], size: str) -> None:
     if base:
         print(
             f"  a bare Kivy window here: {base:.0f} MB RSS, so the app adds "
-            f"{rss['VmRSS'] - base:.0f} MB (control core, simulator, screens, history)"
+            f"{rss['VmRSS'] - base:.0f} MB (core, simulator, screens, historian, REST server)"
         )
     print(
         f"  RSS {rss['VmRSS']:.0f} MB (anon {rss['RssAnon']:.0f}, file {rss['RssFile']:.0f}); "
@@ -224,9 +269,17 @@ def _report(f: dict[str, Any], size: str) -> None:
         f"without it {rss['VmRSS'] - f['soft_gl_mb']:.0f} MB (budget 150 MB)"
     )
     print(f"  control tick lateness p99 {f['late_p99_ms']:.2f} ms, overruns {f['overruns']}")
+    for key, what in (("drag", "a finger panning the trend"), ("load", "panning + REST load")):
+        over, ticks = f[key + "_overruns"]
+        print(
+            f"  {what}: {f[key + '_fps']:.1f} frames/s; tick lateness p99 "
+            f"{f[key + '_late_p99_ms']:.2f} ms, overruns {over} of {ticks} "
+            f"({100 * over / ticks:.2f} %)"
+        )
+    p50, p99, n, errors = f["rest"]
     print(
-        f"  a finger panning the trend every frame: {f['drag_fps']:.1f} frames/s; tick lateness "
-        f"p99 {f['drag_late_p99_ms']:.2f} ms, {f['drag_overruns']} overruns meanwhile"
+        f"  REST meanwhile: GET /api/v1/status {n} requests at {args.rate:g}/s, "
+        f"p50 {p50 * 1e3:.2f} ms, p99 {p99 * 1e3:.2f} ms, errors {errors}"
     )
 
 
