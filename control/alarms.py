@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from control.errors import InvalidField, NotFound, StateConflict
@@ -16,12 +18,26 @@ INFO = "info"
 
 
 def iso(wall_s: float) -> str:
-    """Unix seconds → ISO 8601 UTC with milliseconds."""
-    return (
-        datetime.fromtimestamp(wall_s, UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
+    """Unix seconds → ISO 8601 UTC with milliseconds, exactly as datetime formats it.
+
+    datetime.fromtimestamp splits off the fraction with modf and rounds it to whole microseconds
+    half-to-even (what round() does), carrying into the seconds; isoformat then truncates to ms.
+    Doing that here and formatting each whole second only once keeps the per-tick cost small."""
+    frac, whole = math.modf(wall_s)
+    micros = round(frac * 1e6)
+    if micros >= 1_000_000:
+        micros -= 1_000_000
+        whole += 1.0
+    elif micros < 0:
+        micros += 1_000_000
+        whole -= 1.0
+    return f"{_iso_second(whole)}.{micros // 1000:03d}Z"
+
+
+@lru_cache(maxsize=256)
+def _iso_second(whole_s: float) -> str:
+    """A whole Unix second as "YYYY-MM-DDTHH:MM:SS" (UTC)."""
+    return datetime.fromtimestamp(whole_s, UTC).isoformat(timespec="seconds").removesuffix("+00:00")
 
 
 @dataclass(slots=True)
@@ -71,6 +87,7 @@ class AlarmBook:
         self._history: deque[Alarm] = deque(maxlen=history_max)
         self._next_id = next_id
         self.changes: list[tuple[str, Alarm]] = []
+        self._views: tuple[AlarmView, ...] | None = ()  # None: stale, rebuilt on next views()
 
     # -- conditions ---------------------------------------------------------------------------
     def raise_(self, code: str, source: str, severity: str, message: str, wall_s: float) -> Alarm:
@@ -80,6 +97,7 @@ class AlarmBook:
             if not existing.active:
                 existing.active = True
                 existing.cleared_at = None
+                self._views = None
             return existing
         first_out = severity == TRIP and not any(a.latched for a in self._live.values())
         alarm = Alarm(self._next_id, code, source, severity, message, wall_s, first_out=first_out)
@@ -150,6 +168,10 @@ class AlarmBook:
     def live(self) -> list[Alarm]:
         return sorted(self._live.values(), key=lambda a: a.id)
 
+    def has_live(self, code: str) -> bool:
+        """Whether a live alarm (any source) has this code."""
+        return bool(self._live) and any(a.code == code for a in self._live.values())
+
     def latched_trips(self) -> list[Alarm]:
         return [a for a in self.live() if a.latched]
 
@@ -157,7 +179,10 @@ class AlarmBook:
         return list(self._history)
 
     def views(self) -> tuple[AlarmView, ...]:
-        return tuple(a.view() for a in self.live())
+        """The live alarms as immutable views, rebuilt only after an alarm changed."""
+        if self._views is None:
+            self._views = tuple(a.view() for a in self.live())
+        return self._views
 
     def take_changes(self) -> list[tuple[str, Alarm]]:
         """Changes since the last call, as (action, copy of the alarm)."""
@@ -176,10 +201,12 @@ class AlarmBook:
             alarm.active = True
             self._live[alarm.id] = alarm
             self._next_id = max(self._next_id, alarm.id + 1)
+        self._views = None
 
     # -- internals ----------------------------------------------------------------------------
     def _note(self, action: str, alarm: Alarm) -> None:
         self.changes.append((action, replace(alarm)))
+        self._views = None
 
     def _retire_if_done(self, alarm: Alarm) -> None:
         if not alarm.latched and not alarm.active and alarm.acked_at is not None:
@@ -188,3 +215,4 @@ class AlarmBook:
     def _retire(self, alarm: Alarm) -> None:
         self._live.pop(alarm.id, None)
         self._history.append(alarm)
+        self._views = None

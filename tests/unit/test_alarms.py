@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from control.alarms import TRIP, WARNING, AlarmBook
+from control.alarms import TRIP, WARNING, AlarmBook, iso
 from control.errors import NotFound, StateConflict
 
 
@@ -89,3 +91,62 @@ def test_latched_trips_survive_a_restart() -> None:
         True,
     )
     assert restored.raise_("x", "machine", WARNING, "m", 2.0).id > trip.id
+
+
+@pytest.mark.parametrize(
+    "wall_s",
+    [
+        1_767_225_600.0,
+        1_767_225_600.05,
+        1_767_225_600.9994999,
+        1_767_225_600.9995,
+        1_767_225_600.9999995,  # rounds up to the next whole second
+        1_767_225_659.9999999,  # ... and into the next minute
+        0.0000005,  # exactly half a microsecond away: rounds to even
+        0.0000015,
+        -0.5,
+        -1e-7,
+        951_782_400.123456,  # a leap day
+    ],
+)
+def test_iso_timestamps_read_exactly_as_datetime_writes_them(wall_s: float) -> None:
+    expected = datetime.fromtimestamp(wall_s, UTC).isoformat(timespec="milliseconds")
+    assert iso(wall_s) == expected.replace("+00:00", "Z")
+
+
+def test_iso_timestamps_of_every_tick_over_an_hour_match_datetime() -> None:
+    for tick in range(72_000):
+        wall_s = 1_767_225_600.0 + tick * 0.05
+        expected = datetime.fromtimestamp(wall_s, UTC).isoformat(timespec="milliseconds")
+        assert iso(wall_s) == expected.replace("+00:00", "Z")
+
+
+def test_alarm_views_show_every_change_of_the_book() -> None:
+    book = AlarmBook()
+    assert book.views() == ()
+    warn = book.raise_("disk_full", "machine", WARNING, "disk", 1.0)
+    trip = book.raise_("estop", "machine", TRIP, "e", 2.0)
+    assert [v.id for v in book.views()] == [warn.id, trip.id]
+    book.shelve(warn.id, 100.0, 3600.0, 3.0)
+    assert book.views()[0].shelved_until == iso(100.0)
+    book.unshelve_expired(101.0)
+    assert book.views()[0].shelved_until is None
+    book.ack(trip.id, 4.0)
+    assert book.views()[1].acked_at == iso(4.0) and book.views()[1].state == "acked"
+    book.condition_gone("disk_full", "machine", 5.0)
+    assert book.views()[0].cleared_at == iso(5.0)
+    book.ack(warn.id, 6.0)
+    assert [v.code for v in book.views()] == ["estop"]
+    book.condition_gone("estop", "machine", 7.0)
+    book.reset_latched(8.0)
+    assert book.views() == ()
+
+
+def test_a_restored_trip_that_comes_back_shows_as_not_cleared() -> None:
+    book = AlarmBook()
+    record = {"id": 7, "code": "estop", "source": "machine", "severity": TRIP, "message": "e"}
+    book.restore({"next_id": 8, "latched": [{**record, "raised_at": 1.0, "cleared_at": 2.0}]})
+    assert book.views()[0].cleared_at == iso(2.0)
+    book.condition_gone("estop", "machine", 3.0)
+    book.raise_("estop", "machine", TRIP, "e", 4.0)
+    assert book.views()[0].cleared_at is None
