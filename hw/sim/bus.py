@@ -15,42 +15,40 @@ def _no_sync(now_s: float) -> None:
 class SimBus:
     """One per simulated machine: its clock, its lock, and the hook that advances the plant.
 
-    Every device method runs inside `touch()`, which takes the lock (the control thread and the
-    REST thread may both poke the simulator) and integrates the plant up to `clock.now()` *before*
-    the device changes state, so a change takes effect at the moment it was made.
+    Every device method takes `lock` (the control thread and the REST thread may both poke the
+    simulator) and, holding it, calls `now()`, which integrates the plant up to `clock.now()`
+    *before* the device changes state, so a change takes effect at the moment it was made:
+
+        with bus.lock:
+            now_s = bus.now()
     """
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.lock = threading.RLock()
         self._sync: Callable[[float], None] = _no_sync
+        self._synced_s: float | None = None  # the time the plant was last brought up to
 
     def bind(self, sync: Callable[[float], None]) -> None:
-        """Install the machine's integrator (called with the current machine time)."""
+        """Install the machine's integrator (called with the current machine time).
+
+        The integrator must be idempotent for a repeated time: a second call with the same
+        `now_s` changes nothing, so the bus skips it (most device calls in a tick share one)."""
         self._sync = sync
+        self._synced_s = None
 
-    def touch(self) -> SimBus:
-        """Use as `with bus.touch() as now_s:` — lock, bring the plant up to now, yield now."""
-        return self
+    def now(self, closed: bool = False, what: str = "") -> float:
+        """Machine time now, with the plant brought up to it. Call only while holding `lock`.
 
-    def touch_open(self, closed: bool, what: str) -> SimBus:
-        """`touch()`, refusing a handle that was closed (a real GPIO/SPI handle fails too)."""
+        A handle that was closed (`closed`, named `what`) is refused, as a real GPIO/SPI handle
+        would be."""
         if closed:
             raise ClosedError(f"{what} is closed")
-        return self
-
-    def __enter__(self) -> float:
-        self.lock.acquire()
-        try:
-            now_s = self.clock.now()
+        now_s = self.clock.now()
+        if now_s != self._synced_s:
             self._sync(now_s)
-        except BaseException:
-            self.lock.release()
-            raise
+            self._synced_s = now_s
         return now_s
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.lock.release()
 
 
 class ClosedError(RuntimeError):

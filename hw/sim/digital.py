@@ -19,6 +19,7 @@ class SimOutput:
 
     def __init__(self, output_id: str, bus: SimBus, history_len: int = HISTORY_LEN) -> None:
         self.output_id = output_id
+        self._label = f"output {output_id}"
         self._bus = bus
         self._history: deque[tuple[float, bool]] = deque(maxlen=history_len)
         self._closed = False
@@ -33,11 +34,13 @@ class SimOutput:
     def set(self, on: bool) -> None:
         if not isinstance(on, bool):
             raise TypeError(f"output {self.output_id}: set() takes a bool, got {on!r}")
-        with self._bus.touch_open(self._closed, f"output {self.output_id}") as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now(self._closed, self._label)
             self._apply(now_s, on)
 
     def close(self) -> None:
-        with self._bus.touch() as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now()
             self._apply(now_s, False)
             self._closed = True
 
@@ -79,6 +82,7 @@ class SimInput:
         self, input_id: str, bus: SimBus, default: bool, permit: Callable[[], bool] = _always
     ) -> None:
         self.input_id = input_id
+        self._label = f"input {input_id}"
         self._bus = bus
         self._default = default
         self._permit = permit
@@ -90,7 +94,8 @@ class SimInput:
         self._until_s: float | None = None
 
     def read(self) -> bool:
-        with self._bus.touch_open(self._closed, f"input {self.input_id}") as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now(self._closed, self._label)
             return self._asserted(now_s)
 
     def close(self) -> None:
@@ -98,14 +103,16 @@ class SimInput:
 
     def set_level(self, asserted: bool) -> None:
         """Hold the input at this logical level until changed."""
-        with self._bus.touch():
+        with self._bus.lock:
+            self._bus.now()
             self._level = asserted
             self._until_s = None
 
     def press(self, hold_s: float | None = None) -> None:
         if hold_s is not None and not hold_s > 0:
             raise ValueError(f"input {self.input_id}: hold_s must be > 0, got {hold_s!r}")
-        with self._bus.touch() as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now()
             self._level = True
             self._until_s = None if hold_s is None else now_s + hold_s
 

@@ -90,6 +90,8 @@ class FaultInjector:
         }
         self._faults: dict[int, Fault] = {}
         self._count: Counter[tuple[str, str]] = Counter()
+        self._present: frozenset[tuple[str, str]] = frozenset()  # (kind, target) with a count > 0
+        self._sensor_codes: dict[str, str] = {}  # sensor id → the fault code it reports
         self._next_id = 1
         self._listeners: list[Callable[[], None]] = []
 
@@ -104,7 +106,8 @@ class FaultInjector:
     def inject(self, kind: object, target: object = None) -> int:
         """Activate a fault now; returns its id. Raises SimFaultError for a bad kind or target."""
         kind_s, target_s = self._validate(kind, target)
-        with self._bus.touch() as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now()
             fault = Fault(self._next_id, kind_s, target_s, now_s)
             self._next_id += 1
             self._faults[fault.id] = fault
@@ -116,7 +119,8 @@ class FaultInjector:
         """Remove one fault by id. Raises UnknownFault when it is not active."""
         if isinstance(fault_id, bool) or not isinstance(fault_id, int):
             raise UnknownFault(fault_id)
-        with self._bus.touch():
+        with self._bus.lock:
+            self._bus.now()
             fault = self._faults.pop(fault_id, None)
             if fault is None:
                 raise UnknownFault(fault_id)
@@ -125,7 +129,8 @@ class FaultInjector:
 
     def clear_all(self) -> int:
         """Remove every fault; returns how many were active."""
-        with self._bus.touch():
+        with self._bus.lock:
+            self._bus.now()
             n = len(self._faults)
             self._faults.clear()
             self._count.clear()
@@ -139,14 +144,11 @@ class FaultInjector:
 
     def has(self, kind: str, target: str = MACHINE) -> bool:
         """True while at least one fault of this kind is active on this target."""
-        return self._count[(kind, target)] > 0
+        return (kind, target) in self._present
 
     def sensor_fault(self, sensor_id: str) -> str | None:
         """The MAX31855 fault code this sensor reports now (first of SENSOR_FAULTS), if any."""
-        for code in SENSOR_FAULTS:
-            if self._count[(code, sensor_id)] > 0:
-                return code
-        return None
+        return self._sensor_codes.get(sensor_id)
 
     def _validate(self, kind: object, target: object) -> tuple[str, str]:
         if not isinstance(kind, str) or kind not in KINDS:
@@ -166,5 +168,16 @@ class FaultInjector:
         return kind, target
 
     def _notify(self) -> None:
+        self._refresh_lookups()
         for listener in self._listeners:
             listener()
+
+    def _refresh_lookups(self) -> None:
+        """Rebuild what `has` and `sensor_fault` read (they run many times per control tick)."""
+        present = frozenset(key for key, n in self._count.items() if n > 0)
+        codes = {}
+        for sensor_id in self._targets["sensor"]:
+            code = next((c for c in SENSOR_FAULTS if (c, sensor_id) in present), None)
+            if code is not None:
+                codes[sensor_id] = code
+        self._present, self._sensor_codes = present, codes

@@ -49,6 +49,7 @@ class SimMachine:
         self._steppers = {
             mid: SimStepper(mid, m, self.bus, self.faults) for mid, m in cfg.motors.items()
         }
+        self._screw = self._steppers.get(sim.screw_motor)
         self._aux = {oid: SimOutput(oid, self.bus) for oid in cfg.outputs.aux}
         self._contactor = SimOutput("heater_contactor", self.bus)
         self._heartbeat = SimOutput("heartbeat", self.bus)
@@ -56,6 +57,8 @@ class SimMachine:
         self._offsets_c = {sid: 0.0 for sid in cfg.sensors}
         self._sensors = self._build_sensors()
         self._io = self._build_io()
+        self._no_heat_w = [0.0] * len(self.plant.zones)
+        self._apply_faults()
         self.bus.bind(self._sync)
         self.faults.subscribe(self._apply_faults)
 
@@ -134,25 +137,28 @@ class SimMachine:
 
     def sync(self) -> float:
         """Bring the plant up to now (done automatically by every handle); returns now."""
-        with self.bus.touch() as now_s:
-            return now_s
+        with self.bus.lock:
+            return self.bus.now()
 
     def plant_temperature(self, zone_id: str) -> float:
         """The true temperature of a zone's thermal mass now (°C)."""
         i = self._zone_index(zone_id)
-        with self.bus.touch():
+        with self.bus.lock:
+            self.bus.now()
             return self.plant.t_c[i]
 
     def probe_temperature(self, zone_id: str) -> float:
         """What the zone's thermocouple tip sees now (°C, lagged, before noise and rounding)."""
         i = self._zone_index(zone_id)
-        with self.bus.touch():
+        with self.bus.lock:
+            self.bus.now()
             return self.plant.probe_c[i]
 
     def monitor_temperature(self, sensor_id: str) -> float:
         """A monitor-only sensor's true temperature now (°C), including any offset."""
         j = _index(self.plant.monitor_ids, sensor_id, "sensor")
-        with self.bus.touch():
+        with self.bus.lock:
+            self.bus.now()
             return self.plant.monitor_c[j] + self._offsets_c[sensor_id]
 
     def set_monitor_offset(self, sensor_id: str, offset_c: float) -> None:
@@ -160,7 +166,8 @@ class SimMachine:
         _index(self.plant.monitor_ids, sensor_id, "sensor")
         if not math.isfinite(offset_c):
             raise ValueError(f"offset_c must be finite, got {offset_c!r}")
-        with self.bus.touch():
+        with self.bus.lock:
+            self.bus.now()
             self._offsets_c[sensor_id] = float(offset_c)
 
     def set_plant_temperature(self, zone_id: str, temperature_c: float) -> None:
@@ -169,14 +176,16 @@ class SimMachine:
         i = self._zone_index(zone_id)
         if not math.isfinite(temperature_c) or not -50.0 <= temperature_c <= 1000.0:
             raise ValueError(f"temperature_c must be between -50 and 1000, got {temperature_c!r}")
-        with self.bus.touch():
+        with self.bus.lock:
+            self.bus.now()
             self.plant.t_c[i] = float(temperature_c)
             self.plant.probe_c[i] = float(temperature_c)
 
     def heater_energy_j(self, zone_id: str) -> float:
         """Energy delivered into a zone's heater since power-on (or reset), in joules."""
         i = self._zone_index(zone_id)
-        with self.bus.touch():
+        with self.bus.lock:
+            self.bus.now()
             return self.plant.energy_j[i]
 
     @property
@@ -198,7 +207,8 @@ class SimMachine:
     def reset(self) -> None:
         """Back to power-on: plant at ambient, faults cleared, outputs off, inputs default,
         sensor noise re-seeded. Handles stay the same objects (and closed ones stay closed)."""
-        with self.bus.touch() as now_s:
+        with self.bus.lock:
+            now_s = self.bus.now()
             self.faults.clear_all()
             self.plant.reset(now_s)
             devices: list[Any] = [
@@ -211,7 +221,8 @@ class SimMachine:
 
     def io_view(self) -> dict[str, Any]:
         """Raw outputs, inputs and plant temperatures: the body of GET /api/v1/sim/io."""
-        with self.bus.touch() as now_s:
+        with self.bus.lock:
+            now_s = self.bus.now()
             return {
                 "time_s": now_s,
                 "zones": {zid: self._zone_view(zid, now_s) for zid in self._ssrs},
@@ -241,15 +252,10 @@ class SimMachine:
 
     def _advance_plant(self, target_k: int) -> None:
         hc = self._half_cycles_per_step
-        fed = self._contactor.on
-        ssrs = list(self._ssrs.values())
-        watts = [
-            z.watts if fed and not self.faults.has("heater_open", z.id) else 0.0
-            for z in self.plant.zones
-        ]
-        detached = [self.faults.has("probe_detached", zid) for zid in self.plant.zone_ids]
-        screw = self._steppers.get(self.cfg.simulation.screw_motor)
-        rpm = screw.rpm if screw is not None else 0.0
+        ssrs = self._ssrs.values()
+        watts = self._heater_w if self._contactor.on else self._no_heat_w
+        detached = self._detached
+        rpm = self._screw.rpm if self._screw is not None else 0.0
         while self.plant.k < target_k:
             n0 = self.plant.k * hc
             heater_w = [
@@ -259,10 +265,15 @@ class SimMachine:
             self.plant.step(heater_w, rpm, detached)
 
     def _apply_faults(self) -> None:
+        """After every change of the active faults: stuck SSRs, and what the plant integrates
+        with (each zone's heater power while the contactor is closed, its probe detached)."""
         for zid, ssr in self._ssrs.items():
             stuck = self.faults.has("ssr_stuck_on", zid)
             if stuck != ssr.switch.stuck:
                 ssr.set_stuck(self._t_last_s, stuck)
+        zones = self.plant.zones
+        self._heater_w = [0.0 if self.faults.has("heater_open", z.id) else z.watts for z in zones]
+        self._detached = [self.faults.has("probe_detached", z.id) for z in zones]
 
     # --- views --------------------------------------------------------------------------------
 

@@ -99,6 +99,7 @@ class SimSSR:
 
     def __init__(self, zone_id: str, bus: SimBus, mains_hz: int, window_s: float) -> None:
         self.zone_id = zone_id
+        self._label = f"heater {zone_id}"
         self._bus = bus
         self.switch = ZeroCrossSwitch(mains_hz)
         self._window_hc = max(1, round(window_s * self.switch.half_cycles_per_s))
@@ -107,12 +108,15 @@ class SimSSR:
     def set(self, on: bool) -> None:
         if not isinstance(on, bool):
             raise TypeError(f"heater {self.zone_id}: set() takes a bool, got {on!r}")
-        with self._bus.touch_open(self._closed, f"heater {self.zone_id}") as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now(self._closed, self._label)
             self.switch.set_command(now_s, on)
-            self._forget_old(now_s)
+            # Keep one window plus a margin: the plant never looks further back than one sub-step.
+            self.switch.forget(self.switch.index(now_s) - self._window_hc - 64)
 
     def close(self) -> None:
-        with self._bus.touch() as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now()
             if not self._closed:
                 self.switch.set_command(now_s, False)
                 self._closed = True
@@ -135,7 +139,3 @@ class SimSSR:
 
     def reset(self) -> None:
         self.switch.reset()
-
-    def _forget_old(self, now_s: float) -> None:
-        # Keep one window plus a margin: the plant never looks further back than one sub-step.
-        self.switch.forget(self.switch.index(now_s) - self._window_hc - 64)

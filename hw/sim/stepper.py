@@ -31,6 +31,7 @@ class SimStepper:
         self._bus = bus
         self._faults = faults
         self._closed = False
+        self._label = f"motor {motor_id}"
         self.reset()
 
     def reset(self) -> None:
@@ -41,12 +42,14 @@ class SimStepper:
 
     def set_enabled(self, enabled: bool) -> None:
         _require_bool(self.motor_id, "set_enabled", enabled)
-        with self._touch():
+        with self._bus.lock:
+            self._bus.now(self._closed, self._label)
             self._enabled = enabled
 
     def set_direction(self, forward: bool) -> None:
         _require_bool(self.motor_id, "set_direction", forward)
-        with self._touch():
+        with self._bus.lock:
+            self._bus.now(self._closed, self._label)
             self._forward = forward
 
     def set_step_hz(self, step_hz: float) -> None:
@@ -57,15 +60,18 @@ class SimStepper:
                 f"motor {self.motor_id}: step_hz must be finite and within 0..{MAX_STEP_HZ:g},"
                 f" got {step_hz!r}"
             )
-        with self._touch():
+        with self._bus.lock:
+            self._bus.now(self._closed, self._label)
             self._step_hz = float(step_hz)
 
     def alarm(self) -> bool:
-        with self._touch():
+        with self._bus.lock:
+            self._bus.now(self._closed, self._label)
             return self._cfg.alarm_pin is not None and self._in_alarm()
 
     def close(self) -> None:
-        with self._bus.touch():
+        with self._bus.lock:
+            self._bus.now()
             self._step_hz = 0.0
             self._enabled = False
             self._closed = True
@@ -99,18 +105,17 @@ class SimStepper:
 
     @property
     def revolutions(self) -> float:
-        with self._bus.touch():
+        with self._bus.lock:
+            self._bus.now()
             return self._revolutions
 
     def advance(self, dt_s: float) -> None:
         """Machine-side: integrate position over dt at the current speed (under the bus lock)."""
-        self._revolutions += self.rpm * dt_s / 60.0
+        if self._enabled and self._step_hz:  # else rpm is ±0 and the position cannot change
+            self._revolutions += self.rpm * dt_s / 60.0
 
     def _in_alarm(self) -> bool:
         return self._faults.has("driver_alarm", self.motor_id)
-
-    def _touch(self) -> SimBus:
-        return self._bus.touch_open(self._closed, f"motor {self.motor_id}")
 
 
 def _require_bool(motor_id: str, what: str, value: object) -> None:

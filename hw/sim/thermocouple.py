@@ -45,6 +45,7 @@ class SimThermocouple:
         seed: int,
     ) -> None:
         self.sensor_id = sensor_id
+        self._label = f"sensor {sensor_id}"
         self._bus = bus
         self._faults = faults
         self._source = source
@@ -59,7 +60,8 @@ class SimThermocouple:
         self._reads = 0
 
     def read(self) -> Reading | None:
-        with self._bus.touch_open(self._closed, f"sensor {self.sensor_id}") as now_s:
+        with self._bus.lock:
+            now_s = self._bus.now(self._closed, self._label)
             if self._faults.has("sensor_frozen", self.sensor_id):
                 return None
             conversion = math.floor(now_s / CONVERSION_S + 1e-9)

@@ -120,6 +120,30 @@ def test_heater_open_delivers_no_heat_even_when_switched_on(
     assert machine.plant_temperature("barrel") == pytest.approx(22.0, abs=0.01)
 
 
+def test_heater_open_repaired_heats_again(
+    machine: SimMachine, clock: VirtualClock, run: Callable[..., None]
+) -> None:
+    fault_id = machine.faults.inject("heater_open", "barrel")
+    heat(machine, "barrel")
+    run(10.0)
+    machine.faults.clear(fault_id)
+    run(10.0)
+    assert machine.heater_energy_j("barrel") == pytest.approx(800.0 * 10.0, rel=0.01)
+
+
+def test_two_sensor_faults_report_in_max31855_order_and_clear_one_by_one(
+    machine: SimMachine, clock: VirtualClock
+) -> None:
+    spi = machine.faults.inject("spi_error", "nozzle")
+    short = machine.faults.inject("tc_short_vcc", "nozzle")
+    assert next_reading(machine, clock, "nozzle") == Reading(None, "tc_short_vcc")
+    machine.faults.clear(short)
+    assert next_reading(machine, clock, "nozzle") == Reading(None, "spi_error")
+    machine.faults.clear(spi)
+    reading = next_reading(machine, clock, "nozzle")
+    assert reading is not None and reading.fault is None
+
+
 def test_driver_alarm_raises_alarm_and_stops_the_motor(
     machine: SimMachine, clock: VirtualClock
 ) -> None:

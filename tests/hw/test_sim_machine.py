@@ -119,6 +119,24 @@ def test_two_machines_with_one_seed_behave_identically(cfg: Config) -> None:
     assert run() == run()
 
 
+def test_how_often_the_simulator_is_touched_does_not_change_the_plant(cfg: Config) -> None:
+    def run(touches_per_step: int) -> list[float]:
+        clock = VirtualClock()
+        machine = SimMachine.from_config(cfg, clock)
+        io = machine.io()
+        io.heater_contactor.set(True)
+        io.heaters["nozzle"].set(True)
+        for _ in range(600):
+            clock.advance(0.05)
+            for _ in range(touches_per_step):
+                io.estop_ok.read()
+                machine.io_view()
+        return [machine.plant_temperature("nozzle"), machine.heater_energy_j("nozzle")]
+
+    once, often = run(1), run(5)
+    assert once == often and once[0] > 22.0 + 10.0
+
+
 def test_simulator_imports_no_ui_web_or_control_core() -> None:
     code = (
         "import sys\n"
