@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from control import safety
-from control.alarms import TRIP, AlarmBook, iso
+from control.alarms import TRIP, Alarm, AlarmBook, iso
 from control.autotune import RelayAutotune
 from control.commands import Actor, Command, Start, Stop
 from control.config import Config
@@ -160,8 +160,10 @@ class ControlCore:
         self._answer()
 
     def _read_inputs(self, now: float) -> None:
+        stale_s = self.cfg.safety.sensor_stale_s
         for zone in self.zones.values():
             zone.track.poll(now)
+            zone.sensor_ok = zone.track.healthy(now, stale_s)  # fixed until the next tick's read
         for track in self.monitors.values():
             track.poll(now)
         for motor in self.motors.values():
@@ -191,20 +193,22 @@ class ControlCore:
         found = safety.evaluate(
             self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values()
         )
-        found += list(self.external.values())
+        found += self.external.values()
         self._sync_alarms(found)
-        trips = [c for c in found if c.severity == TRIP]
+        trips = [c for c in found if c.severity == TRIP] if found else []
         if trips:
             self.trip(trips)
 
     def _sync_alarms(self, found: list[Condition]) -> None:
         wall = self.clock.wall()
-        present = {(c.code, c.source) for c in found}
         for cond in found:
             self.alarms.raise_(cond.code, cond.source, cond.severity, cond.message, wall)
-        for alarm in self.alarms.live():
-            if alarm.active and (alarm.code, alarm.source) not in present:
-                self.alarms.condition_gone(alarm.code, alarm.source, wall)
+        live = self.alarms.live()
+        if live:
+            present = {(c.code, c.source) for c in found}
+            for alarm in live:
+                if alarm.active and (alarm.code, alarm.source) not in present:
+                    self.alarms.condition_gone(alarm.code, alarm.source, wall)
         self.alarms.unshelve_expired(wall)
 
     def trip(self, conditions: list[Condition]) -> None:
@@ -228,26 +232,26 @@ class ControlCore:
     def _apply_commands(self) -> None:
         """Apply queued commands; their Futures resolve only after this tick's snapshot is out,
         so whoever waits on one reads a snapshot that already shows the change."""
+        while not self._commands.empty():  # only this thread takes from the queue
+            cmd, fut = self._commands.get_nowait()
+            if fut.set_running_or_notify_cancel():
+                self._apply(cmd, fut)
+
+    def _apply(self, cmd: Command, fut: Future[Any]) -> None:
+        """Run one command's handler, audit it, and keep its answer for the end of the tick."""
         from control.handlers import dispatch  # local: handlers import this module
 
-        while True:
-            try:
-                cmd, fut = self._commands.get_nowait()
-            except queue.Empty:
-                return
-            if not fut.set_running_or_notify_cancel():
-                continue
-            try:
-                result = dispatch(self, cmd)
-            except HmiError as err:
-                self._audit(cmd, "refused", err)
-                self._answers.append((fut, err, True))
-            except Exception as err:  # a bug in a handler: stop safely, latch, keep ticking
-                self._internal_error(cmd, err)
-                self._answers.append((fut, err, True))
-            else:
-                self._audit(cmd, "applied", None)
-                self._answers.append((fut, result, False))
+        try:
+            result = dispatch(self, cmd)
+        except HmiError as err:
+            self._audit(cmd, "refused", err)
+            self._answers.append((fut, err, True))
+        except Exception as err:  # a bug in a handler: stop safely, latch, keep ticking
+            self._internal_error(cmd, err)
+            self._answers.append((fut, err, True))
+        else:
+            self._audit(cmd, "applied", None)
+            self._answers.append((fut, result, False))
 
     def _internal_error(self, cmd: Command, err: Exception) -> None:
         message = f"Internal error in {type(cmd).__name__}: {type(err).__name__}"
@@ -290,27 +294,28 @@ class ControlCore:
         for zid, zone in self.zones.items():
             tune = self.autotunes.get(zid)
             running_tune = tune if tune is not None and tune.state == "running" else None
-            allowed = heat_ok and self.seq.zone_heats(zid) and self.zone_healthy(zone)
+            allowed = heat_ok and self.seq.zone_heats(zid) and zone.sensor_ok
             zone.compute_duty(now, _TuneAdapter(running_tune) if running_tune else None, allowed)
             if running_tune is not None and not allowed:
-                if self.zone_healthy(zone):
+                if zone.sensor_ok:
                     running_tune.abort()
                 else:
                     running_tune.update(now, None)  # fails the tune with reason sensor_fault
-        motion_ok = self.motion_interlock() is None
+        motion_state = self.seq.state in MOTION_STATES or self.seq.state == "fault"
+        motion_ok: bool | None = None  # the interlock, asked only when a motor wants to move
         for motor in self.motors.values():
-            jogging = motor.jog_until_s is not None
-            in_motion_state = (
-                self.seq.state in MOTION_STATES or self.seq.state == "fault" or jogging
-            )
-            motor.update(now, motion_ok and in_motion_state and not motor.alarm)
+            wants = (motion_state or motor.jog_until_s is not None) and not motor.alarm
+            if wants and motion_ok is None:
+                motion_ok = self.motion_interlock() is None
+            motor.update(now, wants and bool(motion_ok))
 
     def zone_healthy(self, zone: Zone) -> bool:
-        return zone.track.healthy(self.now_s, self.cfg.safety.sensor_stale_s)
+        """The zone's sensor verdict of this tick: a fresh reading and no fault."""
+        return zone.sensor_ok
 
     # -- queries the handlers, sequencer and snapshot share ------------------------------------
     def autotunes_running(self) -> bool:
-        return any(t.state == "running" for t in self.autotunes.values())
+        return bool(self.autotunes) and any(t.state == "running" for t in self.autotunes.values())
 
     def manual_heat(self) -> bool:
         return self.mode == "manual" and any(z.manual_duty is not None for z in self.zones.values())
@@ -367,7 +372,7 @@ class ControlCore:
             return "E-stop chain open"
         for zone in self.zones.values():
             temp = zone.track.temperature_c
-            if not self.zone_healthy(zone) or temp is None:
+            if not zone.sensor_ok or temp is None:
                 return f"{zone.cfg.name} sensor not healthy"
             if temp < self.cfg.sequence.min_extrude_c:
                 return (
@@ -379,12 +384,12 @@ class ControlCore:
     def _write_outputs(self, now: float) -> None:
         state = self.seq.state
         heat_ok = state in HEATING_STATES and self.hmi_enabled
-        stuck = any(a.code == "ssr_stuck_on" for a in self.alarms.live())
+        stuck = self.alarms.has_live("ssr_stuck_on")
         self.contactor_on = heat_ok and not stuck
         refresh = self.ticks % REFRESH_TICKS == 0
         self._put("heater_contactor", self.io.heater_contactor, self.contactor_on, refresh)
         for zone in self.zones.values():
-            zone.write(now, heat_ok and zone.regulating and self.zone_healthy(zone))
+            zone.write(now, heat_ok and zone.regulating and zone.sensor_ok)
         for motor in self.motors.values():
             motor.write(self.hmi_enabled and not motor.alarm, refresh)
         self._write_aux(state, refresh)
@@ -414,17 +419,20 @@ class ControlCore:
         self.ticks += 1
         self.last_tick_s = now
         changes = self.alarms.take_changes()
-        for action, alarm in changes:
-            self.emit("alarm", {"action": action, "alarm": alarm.to_record()})
         if changes:
-            self._history_views = tuple(a.view() for a in self.alarms.history())
-        if any(alarm.latched for _, alarm in changes):  # a trip came, was acked or was reset
-            self.settings.save_alarms(self.alarms)
+            self._alarms_changed(changes)
         self._snapshot = build_snapshot(self)
         if now >= self._next_sample_s:
             self._next_sample_s = now + self.cfg.storage.history_period_s
             for sink in self.sinks.on_sample:
                 sink(self._snapshot)
+
+    def _alarms_changed(self, changes: list[tuple[str, Alarm]]) -> None:
+        for action, alarm in changes:
+            self.emit("alarm", {"action": action, "alarm": alarm.to_record()})
+        self._history_views = tuple(a.view() for a in self.alarms.history())
+        if any(alarm.latched for _, alarm in changes):  # a trip came, was acked or was reset
+            self.settings.save_alarms(self.alarms)
 
     def emit(self, kind: str, data: dict[str, Any]) -> None:
         event = Event(kind, self.clock.wall(), data)

@@ -108,7 +108,7 @@ def _zone_conditions(cfg: Config, inputs: SafetyInputs, zone: Zone) -> list[Cond
 def _monitor_conditions(cfg: Config, now_s: float, sid: str, track: SensorTrack) -> list[Condition]:
     mcfg = cfg.sensors[sid]
     out = _sensor_conditions(cfg, now_s, sid, mcfg.name, track)
-    if mcfg.max_c is None:  # a purely informative sensor: its failure is a warning, not a trip
+    if out and mcfg.max_c is None:  # a purely informative sensor: its failure is a warning
         out = [Condition(c.code, c.source, WARNING, WARN, c.message) for c in out]
     temp = track.temperature_c if track.fault is None else None
     if mcfg.max_c is not None and temp is not None and temp > mcfg.max_c:

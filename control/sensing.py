@@ -56,5 +56,5 @@ class SensorTrack:
 
     def healthy(self, now_s: float, stale_s: float) -> bool:
         """A fresh reading and no fault right now: the only case a heater may be driven."""
-        age = self.age_s(now_s)
-        return self.fault is None and age is not None and age <= stale_s
+        last = self.last_ok_s
+        return self.fault is None and last is not None and max(0.0, now_s - last) <= stale_s

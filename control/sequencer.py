@@ -29,6 +29,7 @@ class Sequencer:
         self._plan_index = 0
         self._next_step_s = 0.0
         self.step_label: str | None = None
+        self._handlers = {s: getattr(self, f"_in_{s}", None) for s in STATES}  # per-state work
 
     # -- transitions ----------------------------------------------------------------------------
     def enter(self, state: str, reason: str) -> None:
@@ -78,7 +79,7 @@ class Sequencer:
             self.enter("disabled", "HMI disabled")
             return
         self._update_gate(now_s)
-        handler = getattr(self, f"_in_{self.state}", None)
+        handler = self._handlers.get(self.state)
         if handler is not None:
             handler(now_s)
 
@@ -87,9 +88,8 @@ class Sequencer:
         blocking = []
         for zid, zone in core.zones.items():
             temp = zone.track.temperature_c
-            healthy = zone.track.healthy(now_s, core.cfg.safety.sensor_stale_s)
             if not (
-                healthy
+                zone.sensor_ok
                 and zone.in_band(seq_cfg.band_c)
                 and temp is not None
                 and temp >= seq_cfg.min_extrude_c

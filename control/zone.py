@@ -50,6 +50,7 @@ class Zone:
         self.duty = 0.0
         self.heater_on = False
         self.regulating = False
+        self.sensor_ok = False  # the core's verdict on the sensor this tick (fresh, no fault)
 
     @property
     def temperature_c(self) -> float | None:

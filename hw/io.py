@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -59,5 +58,7 @@ class MachineIO:
 
 def quietly(action: Callable[..., object], *args: object) -> None:
     """Run one output action on the safe-state path; a failing output must not stop the rest."""
-    with contextlib.suppress(Exception):
+    try:  # noqa: SIM105 - not contextlib.suppress: that builds a context manager every tick
         action(*args)
+    except Exception:
+        pass
