@@ -182,8 +182,8 @@ class ControlCore:
 
     def _evaluate_safety(self, now: float) -> None:
         stalled = self._stalled.is_set()
-        self._stalled.clear()
         if stalled:  # the watchdog wrote every output off behind our back
+            self._stalled.clear()
             self._levels.clear()
             for motor in self.motors.values():
                 motor.forget_written()
