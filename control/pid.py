@@ -103,7 +103,8 @@ class Pid:
 
     def update(self, now_s: float, measured_c: float, setpoint_c: float) -> float:
         """Return the duty for this instant; time must increase between calls."""
-        _require_finite(now_s=now_s, measured_c=measured_c, setpoint_c=setpoint_c)
+        if not (math.isfinite(now_s) and math.isfinite(measured_c) and math.isfinite(setpoint_c)):
+            _require_finite(now_s=now_s, measured_c=measured_c, setpoint_c=setpoint_c)
         dt_s = self._elapsed_s(now_s)
         self._error_c = setpoint_c - measured_c
         if dt_s is None:  # first update: nothing to differentiate or integrate yet
@@ -113,7 +114,8 @@ class Pid:
             self._rate_c_s = self._filter(measured_c, dt_s) / dt_s
             self._integrate(dt_s)
         self._last_s = now_s
-        self._last_output = _clamp(self._unclamped(), self.out_min, self.out_max)
+        unclamped = self.kp * self._error_c + self._integral + -self.kd * self._rate_c_s  # P+I+D
+        self._last_output = min(self.out_max, max(self.out_min, unclamped))
         return self._last_output
 
     def _elapsed_s(self, now_s: float) -> float | None:
@@ -123,9 +125,6 @@ class Pid:
         if not dt_s > 0:
             raise ValueError(f"time must increase between updates: dt={dt_s} s")
         return dt_s
-
-    def _unclamped(self) -> float:
-        return self.p_term + self._integral + self.d_term
 
     def _filter(self, measured_c: float, dt_s: float) -> float:
         """Low-pass the measurement; return how far the filtered value moved this step."""
@@ -138,7 +137,7 @@ class Pid:
         """Conditional integration: integrate up to the rail, never further into saturation."""
         error_c, held = self._error_c, self._integral
         candidate = held + self.ki * error_c * dt_s
-        p_and_d = self.p_term + self.d_term
+        p_and_d = self.kp * error_c + -self.kd * self._rate_c_s  # p_term + d_term
         if error_c > 0:
             candidate = min(candidate, max(held, self.out_max - p_and_d))
         elif error_c < 0:
