@@ -22,7 +22,7 @@ from control.sensing import SensorTrack
 from control.sequencer import Sequencer
 from control.settings import SettingsStore
 from control.snapshot import AlarmView, Snapshot
-from control.snapshot_build import build_snapshot
+from control.snapshot_build import SnapshotBuilder
 from control.zone import Zone
 from hw.io import MachineIO, quietly
 from hw.protocols import Clock
@@ -30,6 +30,13 @@ from hw.protocols import Clock
 REFRESH_TICKS = 20  # every output is rewritten at least this often, changed or not
 HEATING_STATES = frozenset({"heating", "ready", "starting", "running", "stopping"})
 MOTION_STATES = frozenset({"starting", "running", "stopping"})
+START_REFUSED_IN = {  # states in which START is refused whatever else holds, and why
+    "disabled": "the HMI is disabled",
+    "fault": "a trip is active: acknowledge and reset",
+    "starting": "already starting",
+    "running": "already running",
+    "stopping": "the machine is stopping",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +108,8 @@ class ControlCore:
         self.estop_chain_ok = _safe_read(io.estop_ok.read, False)
         self._history_views: tuple[AlarmView, ...] = ()
         self._boot()
-        self._snapshot = build_snapshot(self)
+        self._snapshots = SnapshotBuilder(self)
+        self._snapshot = self._snapshots.build()
 
     # -- start-up -------------------------------------------------------------------------------
     def _boot(self) -> None:
@@ -346,16 +354,9 @@ class ControlCore:
 
     def start_refusal(self) -> str | None:
         """Why START would be refused now (shown on the panel before anyone presses it)."""
-        state = self.seq.state
-        reasons = {
-            "disabled": "the HMI is disabled",
-            "fault": "a trip is active: acknowledge and reset",
-            "starting": "already starting",
-            "running": "already running",
-            "stopping": "the machine is stopping",
-        }
-        if state in reasons:
-            return reasons[state]
+        refused = START_REFUSED_IN.get(self.seq.state)
+        if refused is not None:
+            return refused
         if self.mode != "auto":
             return "manual mode"
         if not self.estop_chain_ok:
@@ -421,7 +422,7 @@ class ControlCore:
         changes = self.alarms.take_changes()
         if changes:
             self._alarms_changed(changes)
-        self._snapshot = build_snapshot(self)
+        self._snapshot = self._snapshots.build()
         if now >= self._next_sample_s:
             self._next_sample_s = now + self.cfg.storage.history_period_s
             for sink in self.sinks.on_sample:
