@@ -9,7 +9,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +82,7 @@ def prefill(historian: Any, snap: Any, hours: float) -> None:
     """8 h of 1 Hz samples in the SQLite historian, so Trends reads and draws a full window."""
     now = snap.wall_s
     for i in range(int(hours * 3600), 0, -1):
-        historian.put_sample(replace(snap, wall_s=now - i))
+        historian.put_sample(snap.replace(wall_s=now - i))
         if i % 1000 == 0:  # the writer's queue is bounded: let it commit as we go
             historian.flush(30.0)
     historian.flush(30.0)

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from control import safety
-from control.alarms import TRIP, Alarm, AlarmBook, iso
+from control.alarms import TRIP, Alarm, AlarmBook
 from control.autotune import RelayAutotune
 from control.commands import Actor, Command, Start, Stop
 from control.config import Config
 from control.errors import HmiError
+from control.isotime import iso
 from control.motor import Motor
 from control.safety import CAT0, Condition, SafetyInputs
 from control.sensing import SensorTrack

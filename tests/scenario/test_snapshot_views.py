@@ -4,10 +4,75 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from control import commands as c
-from control.snapshot import PidGains
+from control.snapshot import GateView, LoopView, MotorView, OutputView, PidGains, Snapshot, ZoneView
 from control.snapshot_build import SnapshotBuilder
 from tests.scenario.helpers import ENGINEER
+
+
+def _reference_views(core: Any) -> dict[str, Any]:
+    """The views of the live core, each built by keyword (as the eager builder once did)."""
+    now, band_c = core.now_s, core.cfg.sequence.band_c
+    zones = []
+    for z in core.zones.values():
+        age, temp, tune = z.track.age_s(now), z.track.temperature_c, core.autotunes.get(z.id)
+        stale = None if z.sensor_ok or z.track.last_ok_s is None else "stale"
+        zones.append(
+            ZoneView(
+                id=z.id,
+                name=z.cfg.name,
+                temperature_c=None if temp is None else round(temp, 2),
+                setpoint_c=z.setpoint_c,
+                setpoint_max_c=z.cfg.setpoint_max_c,
+                duty=round(z.duty, 4),
+                heater_on=z.heater_on,
+                sensor_ok=z.sensor_ok,
+                fault=z.track.fault or stale,
+                age_s=None if age is None else round(age, 3),
+                at_setpoint=z.in_band(band_c),
+                pid=PidGains(kp=z.pid.kp, ki=z.pid.ki, kd=z.pid.kd),
+                manual_duty=z.manual_duty,
+                autotune=tune.state if tune is not None else "idle",
+            )
+        )
+    motors = [
+        MotorView(
+            id=m.id,
+            name=m.cfg.name,
+            rpm=round(m.rpm, 2),
+            target_rpm=m.target_rpm,
+            run_rpm=m.run_rpm,
+            max_rpm=m.cfg.max_rpm,
+            enabled=m.enabled,
+            running=m.running,
+            fault="driver_alarm" if m.alarm else None,
+        )
+        for m in core.motors.values()
+    ]
+    outputs = [
+        OutputView(id=i, name=o.name, on=core.aux_on[i]) for i, o in core.cfg.outputs.aux.items()
+    ]
+    soak = core.seq.soak_remaining_s()
+    gate = GateView(
+        ok=core.seq.gate_ok,
+        soak_remaining_s=None if soak is None else round(soak, 1),
+        blocking=core.seq.blocking,
+    )
+    loop = LoopView(
+        tick_s=core.cfg.machine.tick_s,
+        last_tick_age_s=0.0,
+        overruns=core.overruns,
+        ticks=core.ticks,
+    )
+    return {
+        "zones": tuple(zones),
+        "motors": tuple(motors),
+        "outputs": tuple(outputs),
+        "gate": gate,
+        "loop": loop,
+    }
 
 
 def test_new_setpoint_and_gains_show_in_the_next_snapshot(make_machine) -> None:
@@ -53,5 +118,24 @@ def test_every_published_snapshot_equals_one_built_from_scratch(make_machine) ->
         m.virtual.step()
         snap = m.core.snapshot
         assert snap == SnapshotBuilder(m.core).build(), f"tick {tick} in {snap.state}"
+        for name, view in _reference_views(m.core).items():
+            assert getattr(snap, name) == view, f"{name} at tick {tick} in {snap.state}"
         states.add(snap.state)
     assert {"heating", "ready", "starting", "running", "fault", "idle"} <= states
+
+
+def test_a_snapshot_cannot_be_changed_and_shows_the_same_views_on_every_read(make_machine) -> None:
+    m = make_machine()
+    m.virtual.step(3)
+    snap = m.core.snapshot
+    with pytest.raises(AttributeError):
+        snap.state = "running"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        snap.zones = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        snap.zones[0].setpoint_c = 500.0  # type: ignore[misc]
+    assert snap.zones is snap.zones and snap.gate is snap.gate
+    assert snap.state == "idle" and isinstance(snap, Snapshot)
+    later = snap.replace(wall_s=snap.wall_s + 1.0)
+    assert later.wall_s == snap.wall_s + 1.0 and later.zones == snap.zones
+    assert snap.wall_s != later.wall_s  # the original is untouched
