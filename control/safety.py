@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from control.alarms import TRIP, WARNING
 from control.config import Config
@@ -27,9 +28,9 @@ class Condition:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class SafetyInputs:
-    """What the watcher looks at besides zones, sensors and motors."""
+class SafetyInputs(NamedTuple):
+    """What the watcher looks at besides zones, sensors and motors (immutable; made every tick,
+    so a NamedTuple rather than a frozen dataclass, which costs ~0.3 µs per field to build)."""
 
     now_s: float
     estop_chain_ok: bool
