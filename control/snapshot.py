@@ -105,8 +105,9 @@ class LoopView:
 
 _V = TypeVar("_V")
 
-# What one tick captures for each view: its field values, in the view's field order (a zone's
-# `heated` keeps its default). The scenario test checks them against views built by keyword.
+# What one tick captures for each view: its field values in the view's field order, before
+# rounding to the published precision (done when the view is made, see the `_*_view` makers; a
+# zone's `heated` keeps its default). The scenario test checks them against views built by keyword.
 GateValues = tuple[bool, float | None, tuple[str, ...]]
 ZoneValues = tuple[
     str, str, float | None, float, float, float, bool, bool, str | None, float | None, bool,
@@ -122,8 +123,9 @@ Autotunes = tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
 class Capture(NamedTuple):
     """Every value of one snapshot as the tick computed it: plain immutable tuples, cheap to make.
 
-    The frozen view objects cost about 0.3 µs per field to construct, so they are made from this
-    capture only when someone reads them (see Snapshot)."""
+    The frozen view objects cost about 0.3 µs per field to construct and round(x, n) about as much
+    again, so views are made, and values rounded, only when someone reads them (see Snapshot).
+    `uptime_s` and the views' floats are held unrounded."""
 
     wall_s: float
     monotonic_s: float
@@ -193,7 +195,7 @@ class Snapshot:
 
     @property
     def uptime_s(self) -> float:
-        return self._capture.uptime_s
+        return self._view("uptime_s", lambda c: round(c.uptime_s, 3))
 
     @property
     def state(self) -> str:
@@ -213,19 +215,19 @@ class Snapshot:
 
     @property
     def gate(self) -> GateView:
-        return self._view("gate", lambda c: GateView(*c.gate))
+        return self._view("gate", lambda c: _gate_view(c.gate))
 
     @property
     def zones(self) -> tuple[ZoneView, ...]:
-        return self._view("zones", lambda c: tuple([ZoneView(*v) for v in c.zones]))
+        return self._view("zones", lambda c: tuple([_zone_view(v) for v in c.zones]))
 
     @property
     def sensors(self) -> tuple[SensorView, ...]:
-        return self._view("sensors", lambda c: tuple([SensorView(*v) for v in c.sensors]))
+        return self._view("sensors", lambda c: tuple([_sensor_view(v) for v in c.sensors]))
 
     @property
     def motors(self) -> tuple[MotorView, ...]:
-        return self._view("motors", lambda c: tuple([MotorView(*v) for v in c.motors]))
+        return self._view("motors", lambda c: tuple([_motor_view(v) for v in c.motors]))
 
     @property
     def outputs(self) -> tuple[OutputView, ...]:
@@ -304,3 +306,63 @@ class Snapshot:
 
     def motor(self, motor_id: str) -> MotorView:
         return next(m for m in self.motors if m.id == motor_id)
+
+
+# -- the views, made from captured values (rounded here to the published precision) -----------
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _gate_view(values: GateValues) -> GateView:
+    ok, soak_remaining_s, blocking = values
+    return GateView(ok=ok, soak_remaining_s=_rounded(soak_remaining_s, 1), blocking=blocking)
+
+
+def _zone_view(values: ZoneValues) -> ZoneView:
+    zid, name, temp_c, setpoint_c, max_c, duty, on, ok, fault, age_s, at_sp, pid, manual, tune = (
+        values
+    )
+    return ZoneView(
+        id=zid,
+        name=name,
+        temperature_c=_rounded(temp_c, 2),
+        setpoint_c=setpoint_c,
+        setpoint_max_c=max_c,
+        duty=round(duty, 4),
+        heater_on=on,
+        sensor_ok=ok,
+        fault=fault,
+        age_s=_rounded(age_s, 3),
+        at_setpoint=at_sp,
+        pid=pid,
+        manual_duty=manual,
+        autotune=tune,
+    )
+
+
+def _sensor_view(values: SensorValues) -> SensorView:
+    sid, name, temp_c, ok, age_s, fault, max_c = values
+    return SensorView(
+        id=sid,
+        name=name,
+        temperature_c=_rounded(temp_c, 2),
+        sensor_ok=ok,
+        age_s=_rounded(age_s, 3),
+        fault=fault,
+        max_c=max_c,
+    )
+
+
+def _motor_view(values: MotorValues) -> MotorView:
+    mid, name, rpm, target_rpm, run_rpm, max_rpm, enabled, running, fault = values
+    return MotorView(
+        id=mid,
+        name=name,
+        rpm=round(rpm, 2),
+        target_rpm=target_rpm,
+        run_rpm=run_rpm,
+        max_rpm=max_rpm,
+        enabled=enabled,
+        running=running,
+        fault=fault,
+    )

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 class SnapshotBuilder:
     """Captures one Snapshot per tick for its core: every published value, computed now, in plain
-    tuples (see `Capture`); the frozen views are made from them only when read. PID gains are kept
-    as the same PidGains while they are the very same float objects."""
+    tuples (see `Capture`); the frozen views are made, and their floats rounded, only when read.
+    PID gains are kept as the same PidGains while they are the very same float objects."""
 
     def __init__(self, core: ControlCore) -> None:
         self.core = core
@@ -35,17 +35,16 @@ class SnapshotBuilder:
         core = self.core
         now, seq, cfg = core.now_s, core.seq, core.cfg
         stale_s, band_c = cfg.safety.sensor_stale_s, cfg.sequence.band_c
-        soak_s = seq.soak_remaining_s()
         return Snapshot(
             Capture(
                 wall_s=core.clock.wall(),
                 monotonic_s=now,
-                uptime_s=round(now - core.start_s, 3),
+                uptime_s=now - core.start_s,
                 state=seq.state,
                 mode=core.mode,
                 hmi_enabled=core.hmi_enabled,
                 start_blocked=core.start_refusal(),
-                gate=(seq.gate_ok, None if soak_s is None else round(soak_s, 1), seq.blocking),
+                gate=(seq.gate_ok, seq.soak_remaining_s(), seq.blocking),
                 zones=tuple([self._zone(z, now, band_c) for z in core.zones.values()]),
                 sensors=tuple(
                     [self._sensor(sid, t, now, stale_s) for sid, t in core.monitors.items()]
@@ -67,20 +66,20 @@ class SnapshotBuilder:
         return tuple((zid, tuple(core.autotune_view(zid).items())) for zid in core.autotunes)
 
     def _zone(self, zone: Zone, now: float, band_c: float) -> ZoneValues:
-        """The ZoneView fields, in order."""
+        """The ZoneView fields, in order, unrounded."""
         track, tune = zone.track, self.core.autotunes.get(zone.id)
-        healthy, temp, age = zone.sensor_ok, track.temperature_c, track.age_s(now)
+        healthy = zone.sensor_ok
         return (
             zone.id,
             zone.cfg.name,
-            None if temp is None else round(temp, 2),  # temperature_c
+            track.temperature_c,
             zone.setpoint_c,
             zone.cfg.setpoint_max_c,
-            round(zone.duty, 4),
+            zone.duty,
             zone.heater_on,
             healthy,  # sensor_ok
             track.fault or (None if healthy or track.last_ok_s is None else "stale"),
-            None if age is None else round(age, 3),  # age_s
+            track.age_s(now),
             zone.in_band(band_c),  # at_setpoint
             self._gains_view(zone),
             zone.manual_duty,
@@ -96,14 +95,14 @@ class SnapshotBuilder:
         return kept
 
     def _sensor(self, sid: str, track: SensorTrack, now: float, stale_s: float) -> SensorValues:
-        """The SensorView fields, in order."""
-        scfg, temp, age = self.core.cfg.sensors[sid], track.temperature_c, track.age_s(now)
+        """The SensorView fields, in order, unrounded."""
+        scfg = self.core.cfg.sensors[sid]
         return (
             sid,
             scfg.name,
-            None if temp is None else round(temp, 2),  # temperature_c
+            track.temperature_c,
             track.healthy(now, stale_s),  # sensor_ok
-            None if age is None else round(age, 3),  # age_s
+            track.age_s(now),
             track.fault,
             scfg.max_c,
         )
@@ -115,11 +114,11 @@ class SnapshotBuilder:
 
 
 def _motor(m: Motor) -> MotorValues:
-    """The MotorView fields, in order."""
+    """The MotorView fields, in order, unrounded."""
     return (
         m.id,
         m.cfg.name,
-        round(m.rpm, 2),  # rpm
+        m.rpm,
         m.target_rpm,
         m.run_rpm,
         m.cfg.max_rpm,
