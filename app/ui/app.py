@@ -16,6 +16,7 @@ from app import __version__
 from app.ui.bridge import Bridge, Outcome
 from app.ui.chrome import KioskRoot  # noqa: F401  (registers the kv root class)
 from app.ui.i18n import Strings
+from app.ui.main_gc import MainThreadCollector
 from app.ui.screens import SCREENS, KioskScreen
 from app.ui.services import Services
 from app.ui.session import Session
@@ -51,6 +52,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.bridge.on_stale = self.on_stale
         self.session = Session(self, cfg.ui)
         self.first_frame_s: float | None = None
+        self.collector = MainThreadCollector()
 
     # -- building -------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -68,6 +70,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     def on_start(self) -> None:
         Window.clearcolor = (0.78, 0.78, 0.78, 1)
+        self.collector.start()
         self.session.start()
         self.bridge.start()
         Clock.schedule_once(self._first_frame, 0)
@@ -84,6 +87,7 @@ class KioskApp(App):  # type: ignore[misc]
         """Stop timers and the worker; the machine itself belongs to the caller."""
         self.session.stop()
         self.bridge.stop()
+        self.collector.stop()
 
     def _resized(self, _win: Any, size: tuple[int, int]) -> None:
         self.u = unit(int(size[0]), int(size[1]))

@@ -31,6 +31,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ui_items = [i for i in items if i.get_closest_marker("ui")]
     if not ui_items:
         return
+    # The kiosk lives for the rest of the session and collects garbage on its own clock
+    # (app/ui/main_gc.py), so its tests run last: every other test keeps Python's own collector.
+    items[:] = [i for i in items if not i.get_closest_marker("ui")] + ui_items
     _SKIP = _prepare()
     if _SKIP:
         for item in ui_items:
