@@ -112,9 +112,11 @@ class Pid:
             self._rate_c_s = 0.0
         else:
             self._rate_c_s = self._filter(measured_c, dt_s) / dt_s
-            self._integrate(dt_s)
+        p_term, d_term = self.kp * self._error_c, -self.kd * self._rate_c_s  # as the properties
+        if dt_s is not None:
+            self._integrate(dt_s, p_term + d_term)
         self._last_s = now_s
-        unclamped = self.kp * self._error_c + self._integral + -self.kd * self._rate_c_s  # P+I+D
+        unclamped = p_term + self._integral + d_term
         self._last_output = min(self.out_max, max(self.out_min, unclamped))
         return self._last_output
 
@@ -133,11 +135,10 @@ class Pid:
         self._filtered_c += step_c
         return step_c
 
-    def _integrate(self, dt_s: float) -> None:
+    def _integrate(self, dt_s: float, p_and_d: float) -> None:
         """Conditional integration: integrate up to the rail, never further into saturation."""
         error_c, held = self._error_c, self._integral
         candidate = held + self.ki * error_c * dt_s
-        p_and_d = self.kp * error_c + -self.kd * self._rate_c_s  # p_term + d_term
         if error_c > 0:
             candidate = min(candidate, max(held, self.out_max - p_and_d))
         elif error_c < 0:
