@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hw.drivers.gpio import GpioInput, GpioOutput
 from hw.drivers.max31855 import Max31855Sensor, open_spi_bus
-from hw.drivers.pwm import BoardProbe, PwmPlan, check_step_pins
+from hw.drivers.pwm import BoardProbe, PwmPlan, check_step_pins, stop_header_pwm
 from hw.drivers.stepper import Dm556Stepper
 from hw.io import MachineIO
 from hw.protocols import Clock, DigitalInput, DigitalOutput, StepperDriver, TemperatureSensor
@@ -118,8 +118,10 @@ def build_hw_io(cfg: Config, clock: Clock, *, probe: BoardProbe | None = None) -
     """Every MachineIO handle on real Pi hardware, all outputs OFF; releases all on failure.
 
     Outputs are claimed first: claiming drives a pin OFF, undoing whatever a dead process left on.
+    Kernel PWM outlives its process, so step trains are stopped before anything, config included.
     """
     plan = (probe or BoardProbe()).detect()
+    stop_header_pwm(plan)
     check_step_pins({f"motors.{m}.step_pin": c.step_pin for m, c in cfg.motors.items()}, plan.board)
     ctx = HwContext(clock, plan)
     out, inp = cfg.outputs, cfg.inputs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 from collections.abc import Mapping
@@ -11,15 +10,22 @@ from pathlib import Path
 from typing import Protocol
 
 from hw.drivers.gpio import gpio_module
+from hw.drivers.sysfs_pwm import (
+    KernelPwm,
+    SysfsFiles,
+    SysfsWriter,
+    period_ns_for,
+    stop_exported_channels,
+)
 
 log = logging.getLogger(__name__)
 
 DM556_MAX_STEP_HZ = 200_000.0  # DM556 datasheet: pulse input up to 200 kHz
 SOFT_PWM_MAX_HZ = 1_000.0  # software PWM is thread-timed; above ~1 kHz jitter eats the period
-MIN_STEP_HZ = 0.1  # rpi-hardware-pwm refuses slower; anything below is treated as stopped
+MIN_STEP_HZ = 0.1  # a 10 s period; anything slower is treated as stopped
 STEP_DUTY_PCT = 50.0
 
-# BCM pin → PWM channel of the header's PWM block (rpi-hardware-pwm `pwm_channel`).
+# BCM pin → PWM channel of the header's PWM block (sysfs pwmchipN/pwmC).
 # Pi 4: one 2-channel block, so GPIO 12/18 share channel 0 and 13/19 share channel 1.
 # Pi 5: the RP1 PWM0 block has four channels, one per pin.
 PWM_CHANNELS: dict[str, dict[int, int]] = {
@@ -65,7 +71,7 @@ def pwm_chip_for(board: str, chips: Mapping[int, str]) -> int | None:
 
 
 def pwm_route(pin: int, board: str, chips: Mapping[int, str]) -> tuple[int, int] | None:
-    """(chip, channel) for rpi-hardware-pwm, or None if `pin` has no hardware PWM."""
+    """(pwmchip number, channel) driving `pin`, or None if `pin` has no hardware PWM."""
     channel = pwm_channel_for(pin, board)
     if channel is None:
         return None
@@ -107,10 +113,12 @@ def checked_step_hz(step_hz: float, max_step_hz: float) -> float:
 
 @dataclass(frozen=True)
 class PwmPlan:
-    """What the board offers: its family and {pwmchip number: device name}."""
+    """What the board offers: its family, {pwmchip number: device name}, and how to reach them."""
 
     board: str
     chips: dict[int, str] = field(default_factory=dict)
+    root: Path = Path("/sys/class/pwm")
+    sysfs: SysfsWriter = field(default_factory=SysfsFiles, compare=False)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class BoardProbe:
 
     model_path: Path = Path("/proc/device-tree/model")
     pwm_root: Path = Path("/sys/class/pwm")
+    sysfs: SysfsWriter = field(default_factory=SysfsFiles, compare=False)
 
     def detect(self) -> PwmPlan:
         try:
@@ -129,7 +138,8 @@ class BoardProbe:
                 "Use the sim backend elsewhere"
             ) from None
         model = raw.decode("ascii", "replace").rstrip("\x00\n ")
-        return PwmPlan(board_from_model(model), read_pwm_chips(self.pwm_root))
+        board = board_from_model(model)
+        return PwmPlan(board, read_pwm_chips(self.pwm_root), self.pwm_root, self.sysfs)
 
 
 def read_pwm_chips(root: Path) -> dict[int, str]:
@@ -153,28 +163,36 @@ class StepTrain(Protocol):
     def close(self) -> None: ...
 
 
+def stop_header_pwm(plan: PwmPlan) -> None:
+    """Stop every exported channel of the header PWM block: the kernel keeps a dead process's
+    step train running. Nothing to do if the block is absent (the overlay check reports that)."""
+    chip = pwm_chip_for(plan.board, plan.chips)
+    if chip is not None:
+        stop_exported_channels(plan.root / f"pwmchip{chip}", plan.sysfs)
+
+
 class HardwareStepTrain:
-    """Kernel PWM through rpi-hardware-pwm: the pin toggles with no CPU involvement."""
+    """Kernel PWM through sysfs: the pin toggles with no CPU involvement."""
 
     kind = "hardware"
     max_step_hz = DM556_MAX_STEP_HZ
 
-    def __init__(self, chip: int, channel: int) -> None:
-        pwm_module = importlib.import_module("rpi_hardware_pwm")
-        # Created stopped; the pin must not be claimed by GPIO.setup() or it leaves PWM mode.
-        self._pwm = pwm_module.HardwarePWM(pwm_channel=channel, hz=1_000.0, chip=chip)
+    def __init__(self, chip: int, channel: int, plan: PwmPlan) -> None:
+        # Claimed stopped; the pin must not be claimed by GPIO.setup() or it leaves PWM mode.
+        self._pwm = KernelPwm(plan.root / f"pwmchip{chip}", channel, plan.sysfs)
+        self._pwm.claim()
         self.chip, self.channel = chip, channel
         self.step_hz = 0.0
 
     def set_hz(self, step_hz: float) -> None:
-        if step_hz == self.step_hz:
-            return  # change_frequency() blanks the output briefly: never call it needlessly
+        """Stopping always reaches the kernel; an unchanged rate is not rewritten."""
+        if step_hz != 0.0 and step_hz == self.step_hz:
+            return
+        self.step_hz = math.nan  # unknown until the kernel has taken the new state
         if step_hz == 0.0:
             self._pwm.stop()
         else:
-            self._pwm.change_frequency(step_hz)
-            if self.step_hz == 0.0:
-                self._pwm.start(STEP_DUTY_PCT)
+            self._pwm.run(period_ns_for(step_hz))
         self.step_hz = step_hz
 
     def close(self) -> None:
@@ -213,7 +231,7 @@ def open_step_train(pin: int, plan: PwmPlan) -> StepTrain:
     """Hardware PWM if the pin has it, else software PWM with a warning."""
     route = pwm_route(pin, plan.board, plan.chips)
     if route is not None:
-        return HardwareStepTrain(*route)
+        return HardwareStepTrain(*route, plan)
     log.warning(
         "GPIO %d has no hardware PWM on a %s: using software PWM (<= %g steps/s, jittery); "
         "use GPIO 12/13/18/19 for step pins",

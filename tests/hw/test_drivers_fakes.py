@@ -1,4 +1,6 @@
-"""Fake Pi libraries (RPi.GPIO, rpi_hardware_pwm, blinka) that tests put into sys.modules.
+"""Fake Pi libraries (RPi.GPIO, blinka) that tests put into sys.modules.
+
+Kernel PWM is not a library but sysfs files: its fake is fake_sysfs_pwm.FakePwmSysfs.
 
 Only the hardware boundary is faked; each fake is as strict as the real library where the drivers
 could get it wrong (setup before use, BCM mode, one chip select at a time). No tests live here.
@@ -115,49 +117,6 @@ def install_gpio(monkeypatch: pytest.MonkeyPatch) -> FakeGPIO:
     monkeypatch.setitem(sys.modules, "RPi", package)
     monkeypatch.setitem(sys.modules, "RPi.GPIO", gpio)
     return gpio
-
-
-class FakeHardwarePWM:
-    """rpi_hardware_pwm.HardwarePWM, recording what would be written to sysfs."""
-
-    instances: list[FakeHardwarePWM]
-
-    def __init__(self, pwm_channel: int, hz: float, chip: int = 0) -> None:
-        if pwm_channel not in {0, 1, 2, 3}:
-            raise RuntimeError("Only channel 0 and 1 and 2 and 3 are available on the Rpi.")
-        if hz < 0.1:
-            raise RuntimeError("Frequency can't be lower than 0.1 on the Rpi.")
-        self.channel, self.chip, self.hz = pwm_channel, chip, hz
-        self.duty, self.enabled = 0.0, False
-        self.calls: list[tuple[str, float]] = []
-        type(self).instances.append(self)
-
-    def start(self, initial_duty_cycle: float) -> None:
-        self.calls.append(("start", initial_duty_cycle))
-        self.duty, self.enabled = initial_duty_cycle, True
-
-    def stop(self) -> None:
-        self.calls.append(("stop", 0.0))
-        self.duty, self.enabled = 0.0, False
-
-    def change_frequency(self, hz: float) -> None:
-        if hz < 0.1:
-            raise RuntimeError("Frequency can't be lower than 0.1 on the Rpi.")
-        self.calls.append(("freq", hz))
-        self.hz = hz
-
-    def change_duty_cycle(self, duty_cycle: float) -> None:
-        self.calls.append(("duty", duty_cycle))
-        self.duty = duty_cycle
-
-
-def install_hardware_pwm(monkeypatch: pytest.MonkeyPatch) -> list[FakeHardwarePWM]:
-    instances: list[FakeHardwarePWM] = []
-    cls = type("HardwarePWM", (FakeHardwarePWM,), {"instances": instances})
-    module = types.ModuleType("rpi_hardware_pwm")
-    module.HardwarePWM = cls
-    monkeypatch.setitem(sys.modules, "rpi_hardware_pwm", module)
-    return instances
 
 
 class FakePin:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_drivers_fakes import FakeGPIO, install_blinka, install_gpio, install_hardware_pwm
+from fake_sysfs_pwm import FakePwmSysfs, fake_pwm
+from test_drivers_fakes import FakeGPIO, install_blinka, install_gpio
 
 from control.config import Config
 from hw.clock import VirtualClock
@@ -22,15 +23,16 @@ Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
 
 
 def pi_probe(tmp_path: Path, model: str, chips: dict[int, str]) -> BoardProbe:
-    """A fake /proc/device-tree/model and /sys/class/pwm for one board."""
+    """A fake /proc/device-tree/model and /sys/class/pwm (written through the fake kernel)."""
     (tmp_path / "model").write_bytes(model.encode() + b"\x00")
-    root = tmp_path / "pwm"
-    root.mkdir()
-    for number, device in chips.items():
-        (tmp_path / device).mkdir()
-        (root / f"pwmchip{number}").mkdir()
-        (root / f"pwmchip{number}" / "device").symlink_to(tmp_path / device)
-    return BoardProbe(model_path=tmp_path / "model", pwm_root=root)
+    board = "pi5" if model.startswith("Raspberry Pi 5") else "pi4"
+    pwm = fake_pwm(tmp_path, board, chips)
+    return BoardProbe(model_path=tmp_path / "model", pwm_root=pwm.root, sysfs=pwm)
+
+
+def kernel(probe: BoardProbe) -> FakePwmSysfs:
+    assert isinstance(probe.sysfs, FakePwmSysfs)
+    return probe.sysfs
 
 
 PI5 = "Raspberry Pi 5 Model B Rev 1.0"
@@ -38,8 +40,8 @@ PI5_CHIPS = {0: "1f00098000.pwm", 1: "1f0009c000.pwm"}
 
 
 @pytest.fixture
-def fake_pi(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeGPIO, list[Any], Any]:
-    return install_gpio(monkeypatch), install_hardware_pwm(monkeypatch), install_blinka(monkeypatch)
+def fake_pi(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeGPIO, Any]:
+    return install_gpio(monkeypatch), install_blinka(monkeypatch)
 
 
 def test_unknown_backend_names_the_valid_ones(cfg: Config) -> None:
@@ -60,10 +62,11 @@ def test_sim_backend_builds_the_simulated_machine(cfg: Config) -> None:
 
 
 def test_hw_backend_builds_every_handle_with_outputs_off(
-    cfg: Config, fake_pi: tuple[FakeGPIO, list[Any], Any], tmp_path: Path
+    cfg: Config, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
 ) -> None:
-    gpio, pwms, bus = fake_pi
-    io = build_hw_io(cfg, VirtualClock(), probe=pi_probe(tmp_path, PI5, PI5_CHIPS))
+    gpio, bus = fake_pi
+    probe = pi_probe(tmp_path, PI5, PI5_CHIPS)
+    io = build_hw_io(cfg, VirtualClock(), probe=probe)
 
     assert set(io.zone_sensors) == {"barrel", "nozzle"}
     assert set(io.monitor_sensors) == {"feed_throat", "motor_housing"}
@@ -74,7 +77,8 @@ def test_hw_backend_builds_every_handle_with_outputs_off(
         assert gpio.writes.count((pin, 1)) == 0, f"GPIO {pin} was driven ON during start-up"
         assert gpio.levels[pin] == 0
     assert {pin: gpio.levels[pin] for pin in (6, 21)} == {6: 1, 21: 1}, "drivers disabled"
-    assert [(p.chip, p.channel, p.enabled) for p in pwms] == [(0, 0, False), (0, 1, False)]
+    pwm = kernel(probe)
+    assert [(pwm.state(0, c).enable, pwm.state(0, c).duty_cycle) for c in (0, 1)] == [(0, 0)] * 2
     assert all(isinstance(s, Dm556Stepper) for s in io.steppers.values())
     assert gpio.pulls[2] == FakeGPIO.PUD_UP
     assert io.start_button is not None and io.stop_button is not None
@@ -82,29 +86,32 @@ def test_hw_backend_builds_every_handle_with_outputs_off(
 
 
 def test_hw_handles_work_end_to_end(
-    cfg: Config, fake_pi: tuple[FakeGPIO, list[Any], Any], tmp_path: Path
+    cfg: Config, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
 ) -> None:
-    gpio, pwms, bus = fake_pi
+    gpio, bus = fake_pi
     gpio.setmode(FakeGPIO.BCM)
     gpio.levels[2] = 0  # E-stop chain closed
-    io = build_hw_io(cfg, VirtualClock(), probe=pi_probe(tmp_path, PI5, PI5_CHIPS))
+    probe = pi_probe(tmp_path, PI5, PI5_CHIPS)
+    io = build_hw_io(cfg, VirtualClock(), probe=probe)
+    pwm = kernel(probe)
     bus.queue(8, 0x0C80_0000 | 0x190 << 4)
 
     io.heaters["barrel"].set(True)
     io.steppers["screw"].set_step_hz(800.0)
     assert gpio.levels[17] == 1
-    assert (pwms[0].hz, pwms[0].enabled) == (800.0, True)
+    assert pwm.stepping(0, 0) and pwm.state(0, 0).period == 1_250_000
     assert io.zone_sensors["barrel"].read() == Reading(200.0)
     assert io.estop_ok.read() is True
 
     io.close()
-    assert gpio.levels[17] == 0 and not pwms[0].enabled
+    assert gpio.levels[17] == 0 and not pwm.stepping(0, 0)
+    assert pwm.state(0, 0).enable == 0
 
 
 def test_hw_backend_refuses_a_simulated_sensor(
-    variant: Variant, fake_pi: tuple[FakeGPIO, list[Any], Any], tmp_path: Path
+    variant: Variant, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
 ) -> None:
-    gpio, _, _ = fake_pi
+    gpio, _ = fake_pi
     cfg = variant(lambda d: d["zones"]["nozzle"]["sensor"].update(type="sim"))
     with pytest.raises(ValueError, match=r"zones.nozzle.sensor.type: 'sim' .*valid: max31855"):
         build_hw_io(cfg, VirtualClock(), probe=pi_probe(tmp_path, PI5, PI5_CHIPS))
@@ -113,9 +120,9 @@ def test_hw_backend_refuses_a_simulated_sensor(
 
 
 def test_hw_backend_refuses_step_pins_sharing_a_pi4_channel(
-    variant: Variant, fake_pi: tuple[FakeGPIO, list[Any], Any], tmp_path: Path
+    variant: Variant, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
 ) -> None:
-    gpio, _, _ = fake_pi
+    gpio, _ = fake_pi
     cfg = variant(lambda d: d["motors"]["feeder"].update(step_pin=18))
     probe = pi_probe(tmp_path, "Raspberry Pi 4 Model B Rev 1.4", {0: "fe20c000.pwm"})
     with pytest.raises(ValueError, match=r"motors\.feeder\.step_pin: GPIO 18 shares"):
@@ -124,7 +131,7 @@ def test_hw_backend_refuses_step_pins_sharing_a_pi4_channel(
 
 
 def test_hw_backend_without_the_pwm_overlay_says_how_to_fix_it(
-    cfg: Config, fake_pi: tuple[FakeGPIO, list[Any], Any], tmp_path: Path
+    cfg: Config, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
 ) -> None:
     with pytest.raises(RuntimeError, match="dtoverlay=pwm-2chan"):
         build_hw_io(cfg, VirtualClock(), probe=pi_probe(tmp_path, PI5, {1: "1f0009c000.pwm"}))

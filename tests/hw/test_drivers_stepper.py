@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_drivers_fakes import FakeGPIO, install_gpio, install_hardware_pwm
+from fake_sysfs_pwm import ChannelState, fake_plan
+from test_drivers_fakes import FakeGPIO, install_gpio
 
 from control.config import MotorConfig
 from hw.clock import VirtualClock
@@ -89,7 +90,7 @@ def test_board_probe_reads_model_and_pwm_chips(tmp_path: Path) -> None:
 
     plan = BoardProbe(model_path=model, pwm_root=pwm_root).detect()
 
-    assert plan == PwmPlan("pi5", PI5_K66_CHIPS)
+    assert plan == PwmPlan("pi5", PI5_K66_CHIPS, pwm_root)
     assert read_pwm_chips(tmp_path / "absent") == {}
 
 
@@ -148,64 +149,58 @@ def motor(**overrides: Any) -> MotorConfig:
 
 
 def test_hardware_pin_uses_kernel_pwm_and_never_claims_the_step_pin(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     gpio = install_gpio(monkeypatch)
-    pwms = install_hardware_pwm(monkeypatch)
-    stepper = Dm556Stepper.from_config(
-        "motors.screw", motor(), VirtualClock(), PwmPlan("pi5", PI5_K66_CHIPS)
-    )
+    plan, pwm = fake_plan(tmp_path, "pi5", PI5_K66_CHIPS)
+    stepper = Dm556Stepper.from_config("motors.screw", motor(), VirtualClock(), plan)
 
-    assert [(p.chip, p.channel) for p in pwms] == [(2, 0)]
-    assert not pwms[0].enabled, "created stopped"
+    assert pwm.writes[0] == ("pwmchip2/export", "0"), "the header block is pwmchip2 here"
+    assert pwm.state(2, 0).enable == 0, "created stopped"
     assert 12 not in gpio.modes, "GPIO.setup() would take the pin out of PWM mode"
     assert stepper.step_kind == "hardware"
 
 
 def test_hardware_step_rate_starts_changes_and_stops_the_pwm(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     install_gpio(monkeypatch)
-    pwms = install_hardware_pwm(monkeypatch)
-    stepper = Dm556Stepper.from_config(
-        "motors.screw", motor(), VirtualClock(), PwmPlan("pi4", PI4_CHIPS)
-    )
-    pwm = pwms[0]
+    plan, pwm = fake_plan(tmp_path, "pi4", PI4_CHIPS)
+    stepper = Dm556Stepper.from_config("motors.screw", motor(), VirtualClock(), plan)
 
     stepper.set_step_hz(800.0)
-    assert (pwm.hz, pwm.duty, pwm.enabled) == (800.0, 50.0, True)
-    calls = len(pwm.calls)
+    assert pwm.state(0, 0) == ChannelState(1_250_000, 625_000, 1)
+    writes = len(pwm.writes)
     stepper.set_step_hz(800.0)
-    assert len(pwm.calls) == calls, "an unchanged rate must not rewrite the period"
+    assert len(pwm.writes) == writes, "an unchanged rate must not rewrite the period"
     stepper.set_step_hz(1200.0)
-    assert (pwm.hz, pwm.enabled) == (1200.0, True)
+    assert pwm.state(0, 0) == ChannelState(833_333, 416_666, 1)
     stepper.set_step_hz(0.0)
-    assert not pwm.enabled
+    assert (pwm.state(0, 0).enable, pwm.state(0, 0).duty_cycle) == (0, 0)
 
 
 @pytest.mark.parametrize("bad", [-10.0, math.nan, math.inf])
 def test_bad_step_rate_is_refused_and_leaves_the_output_alone(
-    monkeypatch: pytest.MonkeyPatch, bad: float
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, bad: float
 ) -> None:
     install_gpio(monkeypatch)
-    pwms = install_hardware_pwm(monkeypatch)
-    stepper = Dm556Stepper.from_config(
-        "motors.screw", motor(), VirtualClock(), PwmPlan("pi5", PI5_K612_CHIPS)
-    )
+    plan, pwm = fake_plan(tmp_path, "pi5", PI5_K612_CHIPS)
+    stepper = Dm556Stepper.from_config("motors.screw", motor(), VirtualClock(), plan)
     stepper.set_step_hz(400.0)
+    writes = len(pwm.writes)
     with pytest.raises(ValueError):
         stepper.set_step_hz(bad)
-    assert (pwms[0].hz, pwms[0].enabled) == (400.0, True)
+    assert len(pwm.writes) == writes
+    assert pwm.state(0, 0) == ChannelState(2_500_000, 1_250_000, 1)
 
 
-def test_enable_dir_and_alarm_honour_their_polarity(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_enable_dir_and_alarm_honour_their_polarity(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     gpio = install_gpio(monkeypatch)
-    install_hardware_pwm(monkeypatch)
+    plan, _ = fake_plan(tmp_path, "pi5", PI5_K612_CHIPS)
     stepper = Dm556Stepper.from_config(
-        "motors.screw",
-        motor(forward_dir_high=False),
-        VirtualClock(),
-        PwmPlan("pi5", PI5_K612_CHIPS),
+        "motors.screw", motor(forward_dir_high=False), VirtualClock(), plan
     )
     assert gpio.writes[:2] == [(6, 1), (5, 0)], "set up disabled (ENA high) and forward (DIR low)"
     assert gpio.pulls[16] == FakeGPIO.PUD_UP
@@ -219,37 +214,37 @@ def test_enable_dir_and_alarm_honour_their_polarity(monkeypatch: pytest.MonkeyPa
     assert stepper.alarm() is False  # pulled up, nothing sinking it
 
 
-def test_alarm_reads_true_when_alm_pulls_low(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alarm_reads_true_when_alm_pulls_low(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     gpio = install_gpio(monkeypatch)
-    install_hardware_pwm(monkeypatch)
+    plan, _ = fake_plan(tmp_path, "pi5", PI5_K612_CHIPS)
     gpio.setmode(FakeGPIO.BCM)
     gpio.levels[16] = 0
-    stepper = Dm556Stepper.from_config(
-        "motors.screw", motor(), VirtualClock(), PwmPlan("pi5", PI5_K612_CHIPS)
-    )
+    stepper = Dm556Stepper.from_config("motors.screw", motor(), VirtualClock(), plan)
     assert stepper.alarm() is True
 
 
-def test_motor_without_alarm_pin_never_alarms(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_motor_without_alarm_pin_never_alarms(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     install_gpio(monkeypatch)
-    install_hardware_pwm(monkeypatch)
-    stepper = Dm556Stepper.from_config(
-        "motors.screw", motor(alarm_pin=None), VirtualClock(), PwmPlan("pi5", PI5_K612_CHIPS)
-    )
+    plan, _ = fake_plan(tmp_path, "pi5", PI5_K612_CHIPS)
+    stepper = Dm556Stepper.from_config("motors.screw", motor(alarm_pin=None), VirtualClock(), plan)
     assert stepper.alarm() is False
 
 
 def test_other_pins_fall_back_to_software_pwm_with_a_warning(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     gpio = install_gpio(monkeypatch)
-    pwms = install_hardware_pwm(monkeypatch)
+    plan, pwm = fake_plan(tmp_path, "pi5", PI5_K612_CHIPS)
     cfg = motor(step_pin=24, max_rpm=30.0, run_rpm=10.0)  # 800 steps/s: within software PWM
     with caplog.at_level(logging.WARNING, logger="hw.drivers.pwm"):
-        stepper = Dm556Stepper.from_config("motors.screw", cfg, VirtualClock(), PwmPlan("pi5", {}))
+        stepper = Dm556Stepper.from_config("motors.screw", cfg, VirtualClock(), plan)
 
     assert "software PWM" in caplog.text
-    assert pwms == []
+    assert pwm.writes == []
     assert gpio.writes[-1] == (24, 0) and gpio.modes[24] == FakeGPIO.OUT
     soft = gpio.pwms[24]
     stepper.set_step_hz(500.0)
@@ -264,24 +259,23 @@ def test_max_rpm_beyond_software_pwm_is_refused_before_any_pin_is_claimed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     gpio = install_gpio(monkeypatch)
-    install_hardware_pwm(monkeypatch)
     cfg = motor(step_pin=24, max_rpm=60.0)  # 1600 steps/s
     with pytest.raises(ValueError, match=r"motors.screw.max_rpm: 60 rpm needs 1600 steps/s"):
         Dm556Stepper.from_config("motors.screw", cfg, VirtualClock(), PwmPlan("pi5", {}))
     assert gpio.modes == {}
 
 
-def test_close_stops_stepping_and_disables_the_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_close_stops_stepping_and_disables_the_driver(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     gpio = install_gpio(monkeypatch)
-    pwms = install_hardware_pwm(monkeypatch)
-    stepper = Dm556Stepper.from_config(
-        "motors.screw", motor(), VirtualClock(), PwmPlan("pi5", PI5_K612_CHIPS)
-    )
+    plan, pwm = fake_plan(tmp_path, "pi5", PI5_K612_CHIPS)
+    stepper = Dm556Stepper.from_config("motors.screw", motor(), VirtualClock(), plan)
     stepper.set_enabled(True)
     stepper.set_step_hz(800.0)
 
     stepper.close()
 
-    assert not pwms[0].enabled
+    assert (pwm.state(0, 0).enable, pwm.state(0, 0).duty_cycle) == (0, 0)
     assert gpio.levels[6] == 1, "ENA back to its disabled level"
     assert 16 in gpio.cleaned
