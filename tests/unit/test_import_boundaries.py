@@ -22,7 +22,6 @@ BLOCKED = (
     "adafruit_blinka",
     "adafruit_bus_device",
     "adafruit_max31855",
-    "rpi_hardware_pwm",
     "spidev",
 )
 
@@ -102,6 +101,5 @@ def test_the_check_catches_a_module_that_imports_a_blocked_name(tmp_path: Path, 
 def test_the_real_pi_libraries_import_on_a_pi() -> None:
     """Only meaningful on a Pi with the `pi` extra installed; skipped elsewhere."""
     gpio = pytest.importorskip("RPi.GPIO")
-    pytest.importorskip("rpi_hardware_pwm")
     pytest.importorskip("adafruit_bus_device.spi_device")
     assert hasattr(gpio, "setmode") and hasattr(gpio, "PWM")
