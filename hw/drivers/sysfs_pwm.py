@@ -36,7 +36,7 @@ class SysfsFiles:
     """The real writer: one write(2) per attribute, so the kernel's errno reaches the caller."""
 
     def write(self, path: Path, value: str) -> None:
-        fd = os.open(path, os.O_WRONLY)
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)  # as `echo 0 > duty_cycle` opens it
         try:
             os.write(fd, value.encode("ascii"))
         finally:

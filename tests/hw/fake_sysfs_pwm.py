@@ -38,6 +38,7 @@ class FakePwmSysfs:
         self.writes: list[tuple[str, str]] = []
         self.refused: list[tuple[str, str, int]] = []
         self._fail: dict[str, int] = {}  # attribute name -> errno of its next write
+        self.udev_never_settles = False
 
     def fail_next(self, attribute: str, err: int = errno.EIO) -> None:
         """The next write of `attribute` (e.g. "period") fails with `err` and changes nothing."""
@@ -68,7 +69,8 @@ class FakePwmSysfs:
         self.writes.append((str(rel), value.strip()))
 
     def await_writable(self, path: Path, timeout_s: float) -> bool:
-        return path.exists()
+        """udev's chgrp after export; `udev_never_settles` models a missing gpio-group rule."""
+        return path.exists() and not self.udev_never_settles
 
     # -- a dead process's leftovers, and what the pin is doing --------------------------------
     def leave_running(self, chip: int, channel: int, period_ns: int, duty_ns: int) -> None:

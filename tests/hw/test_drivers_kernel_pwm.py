@@ -25,7 +25,7 @@ from hw.drivers.pwm import (
     checked_step_hz,
 )
 from hw.drivers.stepper import step_hz_for_rpm
-from hw.drivers.sysfs_pwm import PARK_PERIOD_NS, period_ns_for
+from hw.drivers.sysfs_pwm import PARK_PERIOD_NS, SysfsFiles, period_ns_for
 from hw.registry import build_hw_io
 
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
@@ -235,3 +235,21 @@ def test_a_failed_rate_change_is_redone_not_trusted(tmp_path: Path) -> None:
 
     train.set_hz(800.0)
     expect(pwm, 0, 800.0)
+
+
+def test_a_channel_the_service_may_not_write_fails_with_the_fix(tmp_path: Path) -> None:
+    plan, pwm = fake_plan(tmp_path, "pi4", PI4_CHIPS)
+    pwm.udev_never_settles = True
+    with pytest.raises(PermissionError, match="group gpio"):
+        HardwareStepTrain(0, 0, plan)
+
+
+def test_the_real_writer_makes_one_write_and_reports_the_errno(tmp_path: Path) -> None:
+    attribute = tmp_path / "duty_cycle"
+    attribute.write_text("625000\n")
+    SysfsFiles().write(attribute, "0")
+    assert attribute.read_text() == "0"
+    assert SysfsFiles().await_writable(attribute, timeout_s=0.0)
+    assert not SysfsFiles().await_writable(tmp_path / "absent", timeout_s=0.0)
+    with pytest.raises(FileNotFoundError):
+        SysfsFiles().write(tmp_path / "absent", "0")
