@@ -37,15 +37,17 @@ class Motor:
         self.ramp.set_target(self.target_rpm)
 
     def update(self, now_s: float, allowed: bool) -> None:
-        """Advance the ramp; when motion is not allowed, stop stepping at once (interlock)."""
+        """Advance the ramp; when motion is not allowed, stop stepping at once (interlock).
+
+        The ramp sees the time on every tick, allowed or not: a ramp whose clock went stale
+        while the motor stood still would take the whole idle time as one step at the next
+        start and jump to full speed."""
         if self.jog_until_s is not None and now_s >= self.jog_until_s:
             self.jog_until_s = None
             self.command(0.0)
         if not allowed:
             self.ramp.stop_now()
             self.target_rpm = 0.0
-            self.rpm = 0.0
-            return
         self.rpm = self.ramp.update(now_s)
 
     def write(self, enable: bool, refresh: bool = False) -> None:

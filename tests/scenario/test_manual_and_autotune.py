@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from control.commands import (
@@ -12,8 +14,10 @@ from control.commands import (
     SetManualDuty,
     SetMode,
     StartAutotune,
+    Stop,
 )
 from control.errors import InvalidField, StateConflict
+from control.ramp import rpm_to_step_hz
 from tests.scenario.helpers import ENGINEER, heaters_on, reach, reach_running, stepping
 
 
@@ -64,6 +68,28 @@ def test_jog_when_hot_runs_for_its_duration_then_stops(make_machine) -> None:
     assert stepping(m) == ["screw"] and not m.sim.stepper("screw").forward
     m.virtual.run_for(2.0)
     assert stepping(m) == []
+
+
+def test_a_jog_after_a_run_and_30_s_idle_ramps_from_zero(make_machine) -> None:
+    """Run → stop → 30 s idle → jog 48 rpm: the step rate climbs at accel_rpm_s from 0."""
+    m = make_machine()
+    reach_running(m)
+    m.virtual.call(Stop(actor=ENGINEER))
+    reach(m, "idle", 120)
+    m.virtual.run_for(30)
+    m.virtual.call(SetMode(mode="manual", actor=ENGINEER))
+    mcfg = m.cfg.motors["screw"]
+    per_tick = rpm_to_step_hz(
+        mcfg.accel_rpm_s * m.cfg.machine.tick_s, mcfg.steps_per_rev, mcfg.microsteps
+    )
+    m.virtual.call(Jog(motor="screw", rpm=48, duration_s=5, actor=ENGINEER))
+    rates = [m.sim.stepper("screw").step_hz]
+    for _ in range(60):
+        m.virtual.step()
+        rates.append(m.sim.stepper("screw").step_hz)
+    assert rates[0] <= per_tick + 1e-6, f"the jog's first tick stepped at {rates[0]} Hz"
+    assert max(b - a for a, b in itertools.pairwise(rates)) <= per_tick + 1e-6
+    assert m.core.snapshot.motor("screw").rpm == 48
 
 
 def test_mode_cannot_change_while_running(make_machine) -> None:
