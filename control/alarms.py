@@ -66,13 +66,14 @@ class AlarmBook:
 
     # -- conditions ---------------------------------------------------------------------------
     def raise_(self, code: str, source: str, severity: str, message: str, wall_s: float) -> Alarm:
-        """Report a present condition. Returns the existing alarm if one is live for this cause."""
+        """Report a present condition. Returns the existing alarm if one is live for this cause.
+
+        A live alarm whose condition had gone (a latched trip, or a warning not yet acknowledged)
+        is re-activated, not duplicated (ISA-18.2): a flapping cause stays one alarm."""
         existing = self.find(code, source)
-        if existing is not None and (existing.active or existing.latched):
+        if existing is not None:
             if not existing.active:
-                existing.active = True
-                existing.cleared_at = None
-                self._views = None
+                self._reactivate(existing, message)
             return existing
         first_out = severity == TRIP and not any(a.latched for a in self._live.values())
         alarm = Alarm(self._next_id, code, source, severity, message, wall_s, first_out=first_out)
@@ -91,6 +92,15 @@ class AlarmBook:
             alarm.cleared_at = wall_s
             self._note("cleared", alarm)
             self._retire_if_done(alarm)
+
+    def _reactivate(self, alarm: Alarm, message: str) -> None:
+        alarm.active = True
+        if alarm.cleared_at is None:  # a latched trip: it never showed as cleared
+            self._views = None
+            return
+        alarm.cleared_at = None  # a warning that had cleared: its return is a change to record
+        alarm.message = message
+        self._note("returned", alarm)
 
     # -- operator actions ---------------------------------------------------------------------
     def ack(self, alarm_id: int, wall_s: float) -> Alarm:

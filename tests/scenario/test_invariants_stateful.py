@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from app.machine import build_machine
 from control import commands as c
+from control.ramp import rpm_to_step_hz
 from tests.scenario.helpers import ENGINEER, energised
 from tests.support import config_with
 
@@ -18,12 +19,14 @@ CFG = config_with(**{"sequence.soak_s": 2, "safety.heating_period_s": 20})
 ZONES = sorted(CFG.zones)
 MOTORS = sorted(CFG.motors)
 AUX = sorted(CFG.outputs.aux)
+MONITORS = sorted(CFG.sensors)
 ZONE_FAULTS = ["tc_open", "tc_short_gnd", "tc_short_vcc", "spi_error", "sensor_frozen",
                "probe_detached", "ssr_stuck_on", "heater_open"]  # fmt: skip
 EXAMPLES = 2000 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 150
 
 faults = st.one_of(
     st.tuples(st.sampled_from(ZONE_FAULTS), st.sampled_from(ZONES)),
+    st.tuples(st.sampled_from(["tc_open", "sensor_frozen"]), st.sampled_from(MONITORS)),
     st.tuples(st.just("driver_alarm"), st.sampled_from(MOTORS)),
     st.tuples(st.sampled_from(["estop", "disk_full"]), st.just("machine")),
 )
@@ -35,6 +38,8 @@ class Machine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.m: Any = build_machine(CFG, "sim", virtual=True)
+        self.last_hz = dict.fromkeys(MOTORS, 0.0)
+        self.last_s = self.m.clock.now()
 
     @initialize(
         temps=st.lists(st.sampled_from([120.0, 168.0, 175.0, None]), min_size=2, max_size=2),
@@ -88,6 +93,12 @@ class Machine(RuleBasedStateMachine):
     def jog(self, motor: str, rpm: float, seconds: float) -> None:
         self.call(c.Jog(motor=motor, rpm=rpm, duration_s=seconds, actor=ENGINEER))
 
+    @rule(motor=st.sampled_from(MOTORS), rpm=st.floats(1, 60))
+    def manual_jog(self, motor: str, rpm: float) -> None:
+        """Switch to manual and jog at once (a jog right after a run has stopped, say)."""
+        if self.call(c.SetMode(mode="manual", actor=ENGINEER)):
+            self.call(c.Jog(motor=motor, rpm=rpm, duration_s=2.0, actor=ENGINEER))
+
     @rule(output=st.sampled_from(AUX), on=st.booleans())
     def output(self, output: str, on: bool) -> None:
         self.call(c.SetOutput(output=output, on=on, actor=ENGINEER))
@@ -96,6 +107,16 @@ class Machine(RuleBasedStateMachine):
     def inject(self, fault: tuple[str, str]) -> None:
         kind, target = fault
         self.m.sim.faults.inject(kind, target)
+
+    @rule(fault=faults, ticks=st.integers(1, 40), times=st.integers(1, 4))
+    def intermittent(self, fault: tuple[str, str], ticks: int, times: int) -> None:
+        """A fault that comes and goes: present for `ticks`, then gone as long, `times` over."""
+        kind, target = fault
+        for _ in range(times):
+            fault_id = self.m.sim.faults.inject(kind, target)
+            self.step(ticks)
+            self.m.sim.faults.clear(fault_id)
+            self.step(ticks)
 
     @rule()
     def clear_faults(self) -> None:
@@ -127,6 +148,8 @@ class Machine(RuleBasedStateMachine):
         self.no_heat_without_a_healthy_sensor_or_in_a_resting_state()
         self.no_steps_below_min_extrude()
         self.disabled_or_fault_means_no_heat()
+        self.step_rate_changes_at_most_accel_times_dt()
+        self.one_alarm_per_cause()
 
     @invariant()
     def note_state(self) -> None:
@@ -150,6 +173,27 @@ class Machine(RuleBasedStateMachine):
                 assert zone.temperature_c >= CFG.sequence.min_extrude_c, (
                     f"{moving} stepping with {zone.id} at {zone.temperature_c} °C"
                 )
+
+    def step_rate_changes_at_most_accel_times_dt(self) -> None:
+        """Every start, jog included, ramps: no tick changes a step rate by more than accel × dt,
+        except a stop to zero (the motion interlock or a category-0 trip)."""
+        now = self.m.clock.now()
+        dt, self.last_s = now - self.last_s, now
+        for mid in MOTORS:
+            mcfg = CFG.motors[mid]
+            stepper = self.m.sim.stepper(mid)
+            hz = stepper.step_hz if stepper.enabled else 0.0
+            limit = rpm_to_step_hz(mcfg.accel_rpm_s * dt, mcfg.steps_per_rev, mcfg.microsteps)
+            if hz != 0.0:
+                assert abs(hz - self.last_hz[mid]) <= limit + 1e-6, (
+                    f"{mid} step rate {self.last_hz[mid]} -> {hz} Hz in {dt} s"
+                )
+            self.last_hz[mid] = hz
+
+    def one_alarm_per_cause(self) -> None:
+        """DESIGN §7: one live alarm per cause; a returning condition re-activates it."""
+        causes = [(a.code, a.source) for a in self.m.core.snapshot.alarms]
+        assert len(causes) == len(set(causes)), f"duplicate alarms: {sorted(causes)}"
 
     def disabled_or_fault_means_no_heat(self) -> None:
         if self.m.core.snapshot.state in ("fault", "disabled"):

@@ -150,3 +150,24 @@ def test_a_restored_trip_that_comes_back_shows_as_not_cleared() -> None:
     book.condition_gone("estop", "machine", 3.0)
     book.raise_("estop", "machine", TRIP, "e", 4.0)
     assert book.views()[0].cleared_at is None
+
+
+def test_a_flapping_warning_is_one_alarm_that_returns() -> None:
+    """DESIGN §7: a condition that returns before its alarm is acknowledged re-activates that
+    same alarm; toggling every tick for N ticks leaves exactly one alarm for the cause."""
+    book = AlarmBook()
+    first = book.raise_("gate_lost", "machine", WARNING, "gate", 0.0)
+    for i in range(1, 1001):  # ends on a return
+        if i % 2:
+            book.condition_gone("gate_lost", "machine", i * 0.05)
+        else:
+            assert book.raise_("gate_lost", "machine", WARNING, "gate", i * 0.05) is first
+    assert [a.id for a in book.live()] == [first.id]
+    assert first.active and first.cleared_at is None and first.view().state == "unacked"
+    actions = [action for action, _ in book.take_changes()]
+    assert actions[:3] == ["raised", "cleared", "returned"] and actions.count("raised") == 1
+    book.ack(first.id, 60.0)
+    book.condition_gone("gate_lost", "machine", 61.0)
+    assert not book.live()  # acknowledged and gone: retired
+    again = book.raise_("gate_lost", "machine", WARNING, "gate", 62.0)
+    assert again.id != first.id  # a new occurrence after the old one ended is a new alarm
