@@ -88,7 +88,6 @@ class ControlCore:
         self.autotunes: dict[str, RelayAutotune] = {}
         self.mode = "auto"
         self.hmi_enabled = True
-        self.software_estop = False
         self.contactor_on = False
         self.seq = Sequencer(self)
         self.settings = SettingsStore(data_dir, cfg)
@@ -196,9 +195,7 @@ class ControlCore:
             self._levels.clear()
             for motor in self.motors.values():
                 motor.forget_written()
-        inputs = SafetyInputs(
-            now, self.estop_chain_ok, False, stalled, self.seq.state in HEATING_STATES
-        )
+        inputs = SafetyInputs(now, self.estop_chain_ok, stalled, self.seq.state in HEATING_STATES)
         found = safety.evaluate(
             self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values()
         )

@@ -34,7 +34,6 @@ class SafetyInputs(NamedTuple):
 
     now_s: float
     estop_chain_ok: bool
-    software_estop: bool
     loop_stalled: bool
     heaters_expected: bool
 
@@ -48,10 +47,10 @@ def evaluate(
 ) -> list[Condition]:
     """Every condition present now; the core turns them into alarms and reactions."""
     found: list[Condition] = []
+    # the software E-stop is a momentary command, not a level: its handler latches the
+    # category-0 trip in the tick it is applied (control.handlers.estop)
     if not inputs.estop_chain_ok:
         found.append(Condition("estop_chain", "machine", TRIP, CAT0, "E-stop chain open"))
-    if inputs.software_estop:
-        found.append(Condition("estop", "machine", TRIP, CAT0, "Emergency stop pressed"))
     if inputs.loop_stalled:
         found.append(Condition("loop_stall", "machine", TRIP, CAT0, "Control loop stalled"))
     for zone in zones:

@@ -80,26 +80,3 @@ class TimeProportioner:
         self._window_start_s = start_s
         self._on_ticks = 0
         self._carry = min(1.0, max(-1.0, carry))
-
-
-class MaxOnGuard:
-    """Fail-safe for an output: 'on' only holds for `max_on_s` after the last refresh.
-
-    The tick calls `command(now_s, on)`; whoever drives the pin asks `allowed(now_s)`. If the loop
-    stalls, the last 'on' expires and the output reads off, so a stalled loop means a cold heater.
-    """
-
-    def __init__(self, max_on_s: float) -> None:
-        if not (math.isfinite(max_on_s) and max_on_s > 0):
-            raise ValueError(f"max_on_s must be finite and positive, got {max_on_s!r}")
-        self.max_on_s = max_on_s
-        self._on_since_refresh_s: float | None = None
-
-    def command(self, now_s: float, on: bool) -> None:
-        """Record the tick's decision: on (refreshing the deadline) or off."""
-        self._on_since_refresh_s = now_s if on else None
-
-    def allowed(self, now_s: float) -> bool:
-        """True only if the last command was 'on' and it is at most `max_on_s` old."""
-        refreshed = self._on_since_refresh_s
-        return refreshed is not None and 0.0 <= now_s - refreshed <= self.max_on_s

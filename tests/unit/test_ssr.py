@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from control.ssr import MaxOnGuard, TimeProportioner
+from control.ssr import TimeProportioner
 
 TICK_S = 0.05
 WINDOW_S = 1.0
@@ -96,19 +96,3 @@ def test_a_window_never_exceeds_its_highest_duty_plus_a_tick(duties: list[float]
 def test_window_must_hold_two_ticks() -> None:
     with pytest.raises(ValueError):
         TimeProportioner(window_s=0.05, tick_s=0.05)
-
-
-def test_max_on_guard_drops_a_stale_on() -> None:
-    guard = MaxOnGuard(max_on_s=0.5)
-    guard.command(10.0, on=True)
-    assert guard.allowed(10.0)
-    assert guard.allowed(10.5)
-    assert not guard.allowed(10.51)  # the loop stalled: the heater goes cold
-    guard.command(10.6, on=True)
-    assert guard.allowed(10.6)
-    guard.command(10.65, on=False)
-    assert not guard.allowed(10.65)
-
-
-def test_max_on_guard_starts_off() -> None:
-    assert not MaxOnGuard(max_on_s=0.5).allowed(0.0)
