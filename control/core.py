@@ -74,7 +74,15 @@ class ControlCore:
         self.sinks = sinks or CoreSinks()
         tick_s = cfg.machine.tick_s
         self.zones = {
-            zid: Zone(zid, z, cfg.safety, tick_s, io.zone_sensors[zid], io.heaters[zid])
+            zid: Zone(
+                zid,
+                z,
+                cfg.safety,
+                tick_s,
+                io.zone_sensors[zid],
+                io.heaters[zid],
+                band_c=cfg.sequence.band_c,
+            )
             for zid, z in cfg.zones.items()
         }
         self.monitors = {

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from control.alarms import TRIP, WARNING
 from control.config import Config
+from control.heater_check import MAX_ERROR
 from control.motor import Motor
 from control.sensing import SensorTrack
 from control.zone import Zone
@@ -92,17 +93,30 @@ def _zone_conditions(cfg: Config, inputs: SafetyInputs, zone: Zone) -> list[Cond
                 "over_temperature", zone.id, TRIP, CAT0, f"{name} above {zone.cfg.trip_max_c:g} °C"
             )
         )
-    if zone.check.not_heating(now_s, zone.duty, temp):
-        out.append(
-            Condition("heater_not_heating", zone.id, TRIP, CONTROLLED, f"{name} is not heating")
-        )
+    # the plausibility checks hold through a bad or stale read (and through the tick whose duty
+    # that read forced to 0): an intermittent fault must not keep restarting their windows
+    fresh = zone.track.temperature_c if zone.sensor_ok else None
+    verdict = zone.check.not_heating(
+        now_s, zone.duty, None if zone.sensor_held else fresh, zone.target_c
+    )
+    if verdict is not None:
+        out.append(_not_heating(cfg, zone, verdict))
     # with the contactor open (not heating) a stuck SSR cannot heat: a rising reading is not it
     stuck_duty = zone.duty if inputs.heaters_expected else 1.0
-    if zone.check.stuck_on(now_s, stuck_duty, temp):
+    if zone.check.stuck_on(now_s, stuck_duty, fresh):
         out.append(
             Condition("ssr_stuck_on", zone.id, TRIP, CONTROLLED, f"{name} rising with heater off")
         )
     return out
+
+
+def _not_heating(cfg: Config, zone: Zone, verdict: str) -> Condition:
+    name = zone.cfg.name
+    if verdict == MAX_ERROR:
+        message = f"{name} fell more than {cfg.safety.max_error_c:g} °C below its setpoint"
+    else:
+        message = f"{name} is not heating"
+    return Condition("heater_not_heating", zone.id, TRIP, CONTROLLED, message)
 
 
 def _monitor_conditions(cfg: Config, now_s: float, sid: str, track: SensorTrack) -> list[Condition]:

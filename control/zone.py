@@ -29,6 +29,7 @@ class Zone:
         tick_s: float,
         sensor: TemperatureSensor,
         heater: HeaterOutput,
+        band_c: float,
     ) -> None:
         self.id = zone_id
         self.cfg = cfg
@@ -44,6 +45,8 @@ class Zone:
                 heating_duty_min=safety.heating_duty_min,
                 stuck_rise_c=safety.ssr_stuck_rise_c,
                 stuck_period_s=safety.ssr_stuck_period_s,
+                max_error_c=safety.max_error_c,
+                near_c=band_c,
             )
         )
         self.manual_duty: float | None = None
@@ -51,6 +54,8 @@ class Zone:
         self.heater_on = False
         self.regulating = False
         self.sensor_ok = False  # the core's verdict on the sensor this tick (fresh, no fault)
+        self.sensor_held = False  # this tick's duty was forced to 0 by that verdict, not chosen
+        self.target_c: float | None = None  # the setpoint the PID regulates to, if it does
 
     @property
     def temperature_c(self) -> float | None:
@@ -59,6 +64,8 @@ class Zone:
     def compute_duty(self, now_s: float, controller: Controller | None, allowed: bool) -> float:
         """Run the controller when heating is allowed, else hold it reset; returns the duty."""
         measured = self.track.temperature_c
+        self.sensor_held = not self.sensor_ok
+        self.target_c = None
         if not allowed or measured is None:
             if self.regulating:
                 self.pid.reset()
@@ -71,6 +78,7 @@ class Zone:
         else:
             active = controller if controller is not None else self.pid
             self.duty = min(1.0, max(0.0, active.update(now_s, measured, self.setpoint_c)))
+            self.target_c = self.setpoint_c if controller is None else None
         return self.duty
 
     def write(self, now_s: float, allowed: bool) -> bool:

@@ -109,6 +109,16 @@ DRILLS = [
         cause_persists=False,
     ),
     Drill(
+        "zone falls max_error below its reached setpoint",
+        fault("probe_detached", "barrel"),
+        "heater_not_heating",
+        "barrel",
+        clear_faults,
+        cause_persists=False,
+        overrides={"safety.max_error_c": 20},
+        detect_within_s=30,
+    ),
+    Drill(
         "SSR stuck on",
         fault("ssr_stuck_on", "nozzle"),
         "ssr_stuck_on",
@@ -233,3 +243,49 @@ def test_latched_trip_survives_restart(make_machine, tmp_path) -> None:
     assert snap.state == "fault" and ("estop", "machine") in trips(again)
     again.virtual.call(Reset(ack=True, actor=ENGINEER))
     assert again.core.snapshot.state == "idle"
+
+
+def test_intermittent_bad_reads_do_not_mask_a_detached_probe(make_machine) -> None:
+    """One bad read every 40 s (fewer than tc_fault_count in a row) used to restart the
+    not-heating window each time, so a probe hanging in air was heated at 100 % for hours."""
+    m = make_machine()
+    bring_to(m, "heating")
+    m.sim.faults.inject("probe_detached", "barrel")
+    one_read_s = m.cfg.zones["barrel"].sensor.period_s
+    tripped = lambda: ("heater_not_heating", "barrel") in trips(m)  # noqa: E731
+    for _ in range(round(4 * m.cfg.safety.heating_period_s / 40)):  # four windows' worth
+        bad_read = m.sim.faults.inject("spi_error", "barrel")
+        m.virtual.run_for(one_read_s)  # exactly one conversion read while it is faulted
+        m.sim.faults.clear(bad_read)
+        if m.virtual.run_until(tripped, 40 - one_read_s):
+            break
+    assert tripped(), f"no trip: {trips(m)}"
+    assert ("sensor_fault", "barrel") not in trips(m)  # single bad reads are not a sensor fault
+    assert heaters_on(m) == [] and m.core.snapshot.state == "fault"
+
+
+def test_a_probe_detached_while_running_gets_one_window_in_total(make_machine) -> None:
+    """The gate is lost and the machine stops to idle with a warning; the next heat demand must
+    not give the same bad probe a fresh heating_period_s at 100 %: the not-heating rule counts
+    the heater's driven time in every state and latches a trip naming the zone."""
+    m = make_machine()
+    reach_running(m)
+    m.sim.faults.inject("probe_detached", "barrel")
+    tick_s = m.cfg.machine.tick_s
+    on_s = 0.0
+
+    def tick_until(done: Callable[[], bool], limit_s: float) -> None:
+        nonlocal on_s
+        for _ in range(round(limit_s / tick_s)):
+            m.virtual.step()
+            on_s += tick_s * ("barrel" in heaters_on(m))
+            if done():
+                return
+
+    tick_until(lambda: m.core.snapshot.state == "idle", 120)
+    assert m.core.snapshot.state == "idle" and trips(m) == []  # a gate-loss stop, a warning
+    m.virtual.call(Preheat(actor=ENGINEER))
+    tick_until(lambda: bool(trips(m)), 3 * m.cfg.safety.heating_period_s)
+    assert trips(m) == [("heater_not_heating", "barrel")]
+    window_s = m.cfg.zones["barrel"].heater.window_s
+    assert on_s <= m.cfg.safety.heating_period_s + 2 * window_s, f"heated blind for {on_s} s"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from control.heater_check import HeaterCheck, HeaterCheckLimits
+from control.heater_check import MAX_ERROR, NO_GAIN, HeaterCheck, HeaterCheckLimits
 
 LIMITS = HeaterCheckLimits(
     heating_gain_c=2.0, heating_period_s=60.0, heating_duty_min=0.9,
-    stuck_rise_c=5.0, stuck_period_s=60.0,
+    stuck_rise_c=5.0, stuck_period_s=60.0, max_error_c=120.0, near_c=5.0,
 )  # fmt: skip
 
 
@@ -46,3 +46,91 @@ def test_any_duty_resets_the_stuck_window() -> None:
         check.stuck_on(float(t), 0.0, 200.0 + t * 0.1)
     check.stuck_on(30.0, 0.3, 203.0)
     assert not check.stuck_on(31.0, 0.0, 206.0)
+
+
+TICK_S = 0.05
+
+
+def drive_with_a_bad_read_every(period_s: float, hours: float) -> float | None:
+    """A dead heater (reading flat) at 100 % duty, with one bad read every `period_s`, fed as
+    the core feeds it: no reading while the sensor is faulted (5 ticks, one sensor period), and
+    the duty forced to 0 for those ticks. Returns when it tripped (s), or None."""
+    check = HeaterCheck(LIMITS)
+    bad_ticks = round(period_s / TICK_S)
+    for i in range(round(hours * 3600 / TICK_S)):
+        phase = i % bad_ticks
+        faulted = bad_ticks - 5 <= phase
+        duty = 0.0 if faulted or phase == 0 else 1.0  # the tick after a fault: still held off
+        temp = None if faulted else 100.0
+        if check.not_heating(i * TICK_S, duty, temp):
+            return i * TICK_S
+    return None
+
+
+def test_one_bad_read_every_40_s_does_not_mask_a_dead_heater() -> None:
+    """Klipper holds the last good reading through a bad one: the window is not restarted."""
+    tripped = drive_with_a_bad_read_every(40.0, hours=4)
+    assert tripped is not None, "a dead heater at 100 % never tripped in 4 h"
+    assert tripped <= LIMITS.heating_period_s + 5.0
+
+
+def test_stuck_on_window_holds_through_bad_reads() -> None:
+    check = HeaterCheck(LIMITS)
+    results = []
+    for t in range(60):
+        results.append(check.stuck_on(float(t), 0.0, 200.0 + 0.1 * t))
+        results.append(check.stuck_on(t + 0.5, 0.0, None))  # a bad read between every two
+    assert not any(results[:100]) and results[-2]
+
+
+def test_a_stop_and_restart_does_not_give_a_dead_heater_a_new_window() -> None:
+    """Driven 30 s without gain, off for 10 min, driven again: it trips 30 s into the restart."""
+    check = HeaterCheck(LIMITS)
+    for t in range(31):
+        assert not check.not_heating(float(t), 1.0, 25.0, 200.0)
+    for t in range(31, 631):
+        assert not check.not_heating(float(t), 0.0, 25.0, None)  # idle: not driven
+    verdicts = [check.not_heating(float(t), 1.0, 25.0, 200.0) for t in range(631, 700)]
+    assert verdicts.index(NO_GAIN) <= 31
+
+
+def test_a_gain_after_a_pause_counts_as_progress() -> None:
+    """The reading rose while the duty was low (the heater works): the window starts again."""
+    check = HeaterCheck(LIMITS)
+    for t in range(50):
+        check.not_heating(float(t), 1.0, 100.0, 200.0)
+    for t in range(50, 80):
+        check.not_heating(float(t), 0.5, 100.0 + (t - 50) * 0.2, 200.0)
+    assert not any(check.not_heating(float(t), 1.0, 106.0, 200.0) for t in range(80, 139))
+
+
+def test_holding_the_setpoint_never_trips_whatever_the_duty() -> None:
+    """At setpoint the duty may sit near heating_duty_min for hours: that is not 'not heating'."""
+    check = HeaterCheck(LIMITS)
+    for i in range(0, 4 * 3600 * 4):
+        t = i / 4
+        duty = 0.95 if i % 3 else 0.85
+        assert not check.not_heating(t, duty, 200.0 - (i % 7) * 0.25, 200.0)
+
+
+def test_heat_up_from_cold_at_full_power_never_trips_max_error() -> None:
+    check = HeaterCheck(LIMITS)
+    for i in range(0, 4000):
+        t = i * 0.1
+        temp = min(200.0, 20.0 + 0.5 * t)  # 180 °C below setpoint at first: a heat-up
+        assert not check.not_heating(t, 1.0 if temp < 196 else 0.6, temp, 200.0)
+
+
+def test_falling_max_error_below_the_reached_setpoint_trips() -> None:
+    check = HeaterCheck(LIMITS)
+    assert not check.not_heating(0.0, 0.6, 199.0, 200.0)  # reached the band
+    verdicts = [check.not_heating(1.0 + i, 0.5, 199.0 - 5 * i, 200.0) for i in range(30)]
+    first = next(i for i, v in enumerate(verdicts) if v)
+    assert verdicts[first] == MAX_ERROR and 199.0 - 5 * first < 200.0 - LIMITS.max_error_c
+
+
+def test_a_new_setpoint_is_a_new_heat_up_for_max_error() -> None:
+    check = HeaterCheck(LIMITS)
+    check.not_heating(0.0, 0.5, 100.0, 100.0)  # holding 100 °C
+    assert not check.not_heating(1.0, 1.0, 100.0, 250.0)  # raised to 250: 150 below, heating
+    assert not check.not_heating(2.0, 0.0, 100.0, None)  # manual / idle: no setpoint to miss
