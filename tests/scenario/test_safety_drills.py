@@ -289,3 +289,22 @@ def test_a_probe_detached_while_running_gets_one_window_in_total(make_machine) -
     assert trips(m) == [("heater_not_heating", "barrel")]
     window_s = m.cfg.zones["barrel"].heater.window_s
     assert on_s <= m.cfg.safety.heating_period_s + 2 * window_s, f"heated blind for {on_s} s"
+
+
+def test_bad_reads_do_not_disarm_max_error(make_machine) -> None:
+    """A bad read forces the zone's duty to 0 for a tick or two; those ticks are not a change of
+    setpoint (a new heat-up), so intermittent faults cannot keep max_error disarmed."""
+    m = make_machine(config_with(**{"safety.max_error_c": 20}))
+    reach_running(m)
+    m.sim.faults.inject("probe_detached", "barrel")
+    one_read_s = m.cfg.zones["barrel"].sensor.period_s
+    for _ in range(40):  # a bad read every second
+        bad_read = m.sim.faults.inject("spi_error", "barrel")
+        m.virtual.run_for(one_read_s)
+        m.sim.faults.clear(bad_read)
+        m.virtual.run_for(1.0 - one_read_s)
+        if trips(m):
+            break
+    assert trips(m) == [("heater_not_heating", "barrel")]
+    (alarm,) = [a for a in m.core.snapshot.alarms if a.code == "heater_not_heating"]
+    assert "below its setpoint" in alarm.message
