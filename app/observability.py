@@ -19,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app import __version__
-from app.logsetup import log
+from app.logsetup import Level, log
 from control.core import Event
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -35,7 +35,7 @@ def request_id(offered: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def log_json(event: str, level: str = "info", **fields: Any) -> None:
+def log_json(event: str, level: Level = "info", **fields: Any) -> None:
     """One JSON object per line on stderr. Callers pass no secrets (tokens, hashes, PINs)."""
     log(event, level, **fields)
 

@@ -27,6 +27,10 @@ def prepare(spec: WindowSpec) -> None:
     os.environ.setdefault("KIVY_NO_CONFIG", "1")  # no ~/.kivy/config.ini to drift from ours
     if not os.environ.get("TVEMICRO_KIVY_LOG"):
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+        # PYTHON mode: Kivy neither replaces sys.stderr (which would turn every stray stderr line
+        # into a Kivy warning kept only in its in-memory history) nor adds root handlers; its own
+        # warnings reach the JSON log through the root logger (app/logsetup.py).
+        os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), "tvemicro-kivy"))
     from kivy.config import Config
 
