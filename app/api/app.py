@@ -14,6 +14,7 @@ from app.api.middleware import auth_middleware, context_middleware, error_middle
 from app.api.openapi import build_openapi
 from app.api.routes import add_routes, route_table
 from app.api.status_cache import StatusCache
+from app.eventlog import log_login
 from app.observability import Metrics
 from app.storage.tokens import TokenStore
 from app.storage.wiring import Storage
@@ -60,6 +61,7 @@ def _authenticator(
     def record(kind: str, data: dict[str, Any]) -> None:
         if data.get("result") == "failed":
             metrics.auth_failures.inc()
+        log_login(data)
         if storage is not None and storage.historian is not None:
             storage.historian.record(kind, machine.clock.wall(), data)
 

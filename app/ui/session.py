@@ -9,6 +9,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 
+from app.eventlog import log_login
 from control.config import UiConfig
 from control.snapshot import Snapshot
 
@@ -115,6 +116,7 @@ class Session:
         self.app.notify(self.app.t.get("logged_out_" + reason), "info")
 
     def _record(self, data: dict[str, Any]) -> None:
+        log_login(data)
         wall = self.app.machine.clock.wall()
         sessions = self.app.services.sessions
         self.app.bridge.background(lambda: sessions.record("login", wall, data), _ignore)

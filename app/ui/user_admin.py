@@ -9,7 +9,7 @@ from typing import Any
 from kivy.properties import StringProperty
 from kivy.uix.modalview import ModalView
 
-from app.logsetup import log
+from app.eventlog import log_audit
 from app.ui.bridge import Outcome
 from app.ui.keypad import open_keypad
 from app.ui.users import ROLES, UserError
@@ -37,7 +37,7 @@ def audit(app: Any, action: str, name: str, result: BaseException | None, **chan
     wall = app.machine.clock.wall()
     sessions = app.services.sessions
     app.bridge.background(lambda: sessions.record("audit", wall, data), lambda _v, _e: None)
-    log("audit", **data)
+    log_audit(data)
 
 
 class UserAdmin:

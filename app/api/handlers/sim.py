@@ -10,7 +10,7 @@ from aiohttp import web
 from app.api import keys
 from app.api.body import json_object
 from app.api.handlers import actor, int_id
-from app.logsetup import log
+from app.eventlog import log_audit
 from control.errors import InvalidField, NotFound
 
 
@@ -90,4 +90,4 @@ def _audit(request: web.Request, action: str, args: dict[str, Any], who: str, ro
     machine = request.app[keys.MACHINE]
     if storage is not None and storage.historian is not None:
         storage.historian.record("audit", machine.clock.wall(), record)
-    log("audit", **record)
+    log_audit(record)
