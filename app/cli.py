@@ -53,6 +53,12 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--duration-s", type=float, help="stop by itself after this many wall seconds (smoke runs)"
     )
+    p.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help="lowest level of the JSON log on stderr; debug adds one line per REST request "
+        "(default: logging.level from config, info)",
+    )
     p.set_defaults(func=lazy("app.run_cmd", "run_command"))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from app import eventlog, logsetup
 from app.logsetup import log
 from app.machine import Machine, build_machine
 from control.config import Config, ConfigError, load_config
@@ -31,6 +32,15 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.speed > 0:
         print("--speed must be > 0", file=sys.stderr)
         return 2
+    # Before Kivy is imported: the log keeps its own copy of fd 2 (Kivy replaces sys.stderr).
+    logsetup.setup(getattr(args, "log_level", None) or cfg.logging.level)
+    try:
+        return _run(cfg, args)
+    finally:
+        logsetup.shutdown()
+
+
+def _run(cfg: Config, args: argparse.Namespace) -> int:
     # One process shares the GIL (DESIGN §3): switch threads every 1 ms, not every 5 ms, so the
     # control tick is not kept waiting behind Kivy or the REST loop.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -40,23 +50,18 @@ def run_command(args: argparse.Namespace) -> int:
         cfg, args.backend, speed=args.speed, data_dir=data_dir, sinks=hooks.get("sinks")
     )
     _attach(hooks, machine)
+    eventlog.attach(machine.core)
     stop = threading.Event()
     _install_signals(stop)
     assert machine.runner is not None
     machine.runner.on_tick = _systemd_pinger()
+    log("started", backend=args.backend, state=machine.core.snapshot.state, speed=args.speed)
+    eventlog.log_restored(machine.core)
     machine.runner.start()
     api = None if args.no_api or not cfg.api.enabled else _start_api(machine, args)
     _notify("READY=1")
     try:
-        if not args.headless and _kiosk_possible():
-            _run_kiosk(machine, cfg)
-        else:
-            if not args.headless:
-                print(
-                    "no display found: running headless (REST server and status line only)",
-                    file=sys.stderr,
-                )
-            _headless(machine, stop, args.duration_s)
+        _serve(machine, cfg, args, stop)
     finally:
         if api is not None:
             api.stop()
@@ -64,12 +69,22 @@ def run_command(args: argparse.Namespace) -> int:
         _close_hooks(hooks)
         log("stopped", state=machine.core.snapshot.state)
     if machine.runner.error is not None:
-        print(
-            f"control loop died: {machine.runner.error!r}; every output was switched off",
-            file=sys.stderr,
-        )
+        log("control_loop_died", "error", error=repr(machine.runner.error), outputs="all off")
         return 1
     return 0
+
+
+def _serve(machine: Machine, cfg: Config, args: argparse.Namespace, stop: threading.Event) -> None:
+    """The kiosk when a display exists (and not --headless), else the headless status line."""
+    if not args.headless and _kiosk_possible():
+        _run_kiosk(machine, cfg)
+        return
+    if not args.headless:
+        print(
+            "no display found: running headless (REST server and status line only)",
+            file=sys.stderr,
+        )
+    _headless(machine, stop, args.duration_s)
 
 
 def _install_signals(stop: threading.Event) -> None:

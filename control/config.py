@@ -209,6 +209,12 @@ class UiConfig(Section):
     language: Literal["en", "de"] = "en"  # the string tables in app/ui/strings_*.py
 
 
+class LoggingConfig(Section):
+    """The JSON log on stderr/journald: lines below `level` are not written."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"  # debug adds per-request lines
+
+
 class SimZoneConfig(Section):
     """Thermal plant constants for one simulated zone."""
 
@@ -260,6 +266,7 @@ class Config(Section):
     storage: StorageConfig = StorageConfig()
     api: ApiConfig = ApiConfig()
     ui: UiConfig = UiConfig()
+    logging: LoggingConfig = LoggingConfig()
     simulation: SimulationConfig = SimulationConfig()
 
     @field_validator("zones")
