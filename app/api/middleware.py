@@ -11,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from app.api import errors as api
 from app.api import keys
+from app.logsetup import access_log
 from app.observability import log_json, request_id
 from control import errors as core
 
@@ -46,7 +47,7 @@ def error_response(request: web.Request, status: int, body: Mapping[str, object]
 
 @web.middleware
 async def context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Request id in, X-Request-Id out; one JSON log line and one histogram sample per request."""
+    """Request id in, X-Request-Id out; one access-log line (debug) and one histogram sample."""
     rid = request_id(request.headers.get("X-Request-Id"))
     request[keys.REQUEST_ID] = rid
     request[keys.PRINCIPAL] = None
@@ -59,8 +60,7 @@ async def context_middleware(request: web.Request, handler: Handler) -> web.Stre
         elapsed
     )
     principal = request.get(keys.PRINCIPAL)
-    log_json(
-        "http",
+    access_log(
         request_id=rid,
         method=request.method,
         route=route,

@@ -35,9 +35,12 @@ def tvemicro(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProces
 
 
 class LiveServer:
-    """Start with a config override; `url`, `token`, `stderr_text()`; `stop()` sends SIGTERM."""
+    """Start with a config override; `url`, `token`, `stderr_text()`; `stop()` sends SIGTERM.
+    `log_level` "debug" adds the per-request access lines."""
 
-    def __init__(self, workdir: Path, speed: float = 50.0, **api: Any) -> None:
+    def __init__(
+        self, workdir: Path, speed: float = 50.0, log_level: str = "info", **api: Any
+    ) -> None:
         data = raw_config()
         data["api"].update({"host": "127.0.0.1", "port": 0, **api})
         self.config = workdir / "config.yaml"
@@ -50,7 +53,8 @@ class LiveServer:
         self._lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "run", "--sim", "--headless", "--speed", str(speed),
-             "--port", "0", "--config", str(self.config), "--data-dir", str(self.data_dir)],
+             "--port", "0", "--config", str(self.config), "--data-dir", str(self.data_dir),
+             "--log-level", log_level],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip

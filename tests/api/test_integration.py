@@ -14,7 +14,9 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("live"), speed=50, allow_remote_start=True)
+    server = LiveServer(
+        tmp_path_factory.mktemp("live"), speed=50, log_level="debug", allow_remote_start=True
+    )
     yield server
     assert server.stop() == 0, server.stderr_text()[-2000:]
 
@@ -41,6 +43,7 @@ def test_request_ids_are_echoed_and_logged_as_json(live: LiveServer) -> None:
     assert code == 200
     lines = live.wait_for_log("integration-77")
     assert lines and lines[0]["event"] == "http" and lines[0]["status"] == 200
+    assert lines[0]["logger"] == "tvemicro.access" and lines[0]["level"] == "debug"
     assert lines[0]["who"] == "ci"
 
 
