@@ -25,6 +25,12 @@ ROOT = "tvemicro"
 ACCESS = "tvemicro.access"
 QUEUE_MAX = 10_000  # lines waiting for the writer; beyond this they are dropped and counted
 _BASE = ("ts", "level", "logger", "event")
+SYSLOG_PRIORITIES = (
+    (logging.CRITICAL, 2),
+    (logging.ERROR, 3),
+    (logging.WARNING, 4),
+    (logging.INFO, 6),
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -45,19 +51,43 @@ class JsonFormatter(logging.Formatter):
 
 
 class FdHandler(logging.Handler):
-    """Writes each formatted line with one `os.write` to a file descriptor (no buffer to lose)."""
+    """Writes each formatted line with one `os.write` to a file descriptor (no buffer to lose).
 
-    def __init__(self, fd: int) -> None:
+    With `journal` set, each line starts with its syslog priority (`<3>` for error), which
+    journald takes as the entry's PRIORITY and strips: `journalctl -p err` then finds trips.
+    """
+
+    def __init__(self, fd: int, journal: bool = False) -> None:
         super().__init__()
         self.fd = fd
+        self.journal = journal
 
     def emit(self, record: logging.LogRecord) -> None:
-        data = (self.format(record) + "\n").encode("utf-8", "backslashreplace")
+        prefix = f"<{syslog_priority(record.levelno)}>" if self.journal else ""
+        data = (prefix + self.format(record) + "\n").encode("utf-8", "backslashreplace")
         try:
             while data:
                 data = data[os.write(self.fd, data) :]
         except OSError:
             self.handleError(record)
+
+
+def syslog_priority(levelno: int) -> int:
+    """The syslog priority of a logging level: error 3, warning 4, info 6, debug 7."""
+    for threshold, priority in SYSLOG_PRIORITIES:
+        if levelno >= threshold:
+            return priority
+    return 7
+
+
+def is_journal(fd: int) -> bool:
+    """Whether `fd` is the journald stream systemd connected (JOURNAL_STREAM="dev:inode")."""
+    device, _, inode = os.environ.get("JOURNAL_STREAM", "").partition(":")
+    try:
+        st = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (int(device), int(inode))
+    except (OSError, ValueError):
+        return False
 
 
 class DroppingQueueHandler(QueueHandler):
@@ -111,7 +141,7 @@ def setup(level: str = "info", fd: int = 2) -> None:
     handler.setFormatter(JsonFormatter())
     handler.addFilter(_ours_or_warning)
     _State.handler = handler
-    _State.listener = QueueListener(q, FdHandler(target))
+    _State.listener = QueueListener(q, FdHandler(target, journal=is_journal(target)))
     _State.listener.start()
     ours = logging.getLogger(ROOT)
     ours.setLevel(threshold)

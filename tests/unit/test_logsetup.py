@@ -184,3 +184,36 @@ def test_the_kiosk_leaves_stderr_alone_and_logs_kivy_warnings_as_json(tmp_path: 
     kivy = [(ln["level"], ln["event"]) for ln in lines if ln["logger"] == "kivy"]
     assert kivy == [("warning", "Probe: kivy warning")]
     assert [ln["event"] for ln in lines if ln["logger"] == "tvemicro"] == ["stopped"]
+
+
+def test_under_journald_each_line_carries_its_syslog_priority(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """journald files a stderr line at info unless it starts with <N>: trips must be `-p err`."""
+    read_fd, write_fd = os.pipe()
+    st = os.fstat(write_fd)
+    monkeypatch.setenv("JOURNAL_STREAM", f"{st.st_dev}:{st.st_ino}")
+    logsetup.setup("debug", fd=write_fd)
+    try:
+        logsetup.log("alarm_raised", "error", code="estop_chain", source="machine")
+        logsetup.log("audit", "warning", result="refused")
+        logsetup.log("state")
+        logsetup.access_log(status=200)
+    finally:
+        logsetup.shutdown()
+        os.close(write_fd)
+    with os.fdopen(read_fd, encoding="utf-8") as stream:
+        raw = stream.read().splitlines()
+    assert [line[:4] for line in raw] == ["<3>{", "<4>{", "<6>{", "<7>{"]
+    assert json.loads(raw[0][3:])["code"] == "estop_chain"
+
+
+def test_without_journald_lines_are_plain_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNAL_STREAM", "1:2")  # some other stream: the journal is not ours
+    read_fd, write_fd = os.pipe()
+    logsetup.setup("info", fd=write_fd)
+    logsetup.log("alarm_raised", "error")
+    logsetup.shutdown()
+    os.close(write_fd)
+    with os.fdopen(read_fd, encoding="utf-8") as stream:
+        assert stream.read().startswith('{"ts"')
