@@ -60,6 +60,12 @@ def log_login(data: dict[str, Any]) -> None:
     log_fields("login_failed" if failed else "login", "warning" if failed else "info", dict(data))
 
 
+def log_forbidden(who: str, role: str, needed: str, address: str) -> None:
+    """A valid token asked for more than its role allows: a refusal, at warning."""
+    fields = {"who": who, "role": role, "needed": needed, "source": "rest", "address": address}
+    log_fields("forbidden", "warning", fields)
+
+
 def on_event(event: Event) -> None:
     """The core's event sink: one line per state change, alarm transition and audit record."""
     if event.kind == "alarm":

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.api.errors import Forbidden, RateLimited, Unauthorized
+from app.eventlog import log_forbidden
 from app.storage.tokens import ROLES, TokenStore, role_rank
 from control.commands import Actor
 
@@ -93,6 +94,7 @@ class Authenticator:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         if not principal.has(role):
+            log_forbidden(principal.name, principal.role, role, address)
             raise Forbidden(f"this needs the {role} role; the token has {principal.role}")
         return principal
 

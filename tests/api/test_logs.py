@@ -65,3 +65,12 @@ async def test_a_refused_rest_command_is_a_warning_line(make_api: MakeApi) -> No
     (line,) = [ln for ln in log.events("audit") if ln["result"] == "refused"]
     assert line["level"] == "warning" and line["source"] == "rest" and line["who"]
     assert line["error_code"] == "invalid_field"
+
+
+async def test_a_command_refused_for_its_role_is_a_warning_line(make_api: MakeApi) -> None:
+    api = await make_api()
+    with capture_log("info") as log:
+        code, _ = await api.call("POST", f"{V}/machine/stop", "viewer")
+    assert code == 403
+    (line,) = log.events("forbidden")
+    assert line["level"] == "warning" and (line["role"], line["needed"]) == ("viewer", "operator")
