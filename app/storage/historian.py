@@ -19,7 +19,8 @@ from control.core import CoreSinks, Event
 from control.snapshot import Snapshot
 
 BATCH_MAX = 5000
-FLUSH_S = 0.5  # wall seconds between commits at most: the crash-loss window
+IDLE_S = 0.5  # wall seconds the writer waits for work before housekeeping
+GATHER_S = 0.1  # after the first item, gather this long, then commit: the crash-loss window
 OVERFLOW_CLEAR_S = 10.0  # wall seconds without drops before the overflow warning clears
 RETENTION_EVERY_S = 3600.0
 
@@ -145,12 +146,14 @@ class Historian:
                 return
 
     def _take_batch(self) -> list[Any]:
+        """The next item and whatever follows it within GATHER_S. Samples come once a second, so
+        waiting longer would not batch more; it would only widen what a kill -9 loses."""
         try:
-            first = self._queue.get(timeout=FLUSH_S)
+            first = self._queue.get(timeout=IDLE_S)
         except queue.Empty:
             return []
         batch = [first]
-        deadline = time.monotonic() + FLUSH_S
+        deadline = time.monotonic() + GATHER_S
         while len(batch) < BATCH_MAX and not isinstance(batch[-1], _Flush):
             try:
                 batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from app.machine import build_machine
 from app.storage import db
 from app.storage.historian import delete_older_than
 from app.storage.wiring import build_storage
-from tests.support import ROOT, config_with
+from tests.api.killrun import describe, kill_once
+from tests.support import CONFIG_PATH, config_with
 
 
 def test_overflow_drops_and_counts_samples_raises_a_warning_and_control_goes_on(
@@ -106,40 +103,12 @@ def test_retention_removes_only_old_rows(tmp_path: Path) -> None:
         .historian.retention_s == 2 * 86400  # type: ignore[union-attr]  # fmt: skip
 
 
-def test_kill_9_leaves_a_sound_database_missing_at_most_the_last_seconds(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "run", "--sim", "--headless", "--no-api",
-         "--data-dir", str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    path = tmp_path / db.DB_FILE
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _count(path) < 4:
-            time.sleep(0.1)
-        time.sleep(1.0)  # the writer is mid-stream, committing every half second
-    finally:
-        killed_at = time.time()
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    conn = sqlite3.connect(path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        newest, count = conn.execute("SELECT MAX(t), COUNT(DISTINCT t) FROM samples").fetchone()
-    finally:
-        conn.close()
-    assert count >= 4
-    assert killed_at - newest < 3.0, f"lost {killed_at - newest:.1f} s of samples"
-
-
-def _count(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        conn = sqlite3.connect(path, timeout=1)
-        try:
-            return int(conn.execute("SELECT COUNT(DISTINCT t) FROM samples").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+def test_kill_9_leaves_a_sound_database_missing_at_most_half_a_second(tmp_path: Path) -> None:
+    """DESIGN §12: history lost at kill -9 ≤ 0.5 s. Judged on the process's own clock: every
+    sample it made more than 0.5 s before its last /health answer (read just before the kill) is
+    in the database, i.e. the newest stored one is < one sample period + 0.5 s older."""
+    result = kill_once(tmp_path, CONFIG_PATH, min_samples=4, extra_s=1.3)
+    period_s = config_with().storage.history_period_s
+    assert result.integrity == "ok"
+    assert result.samples >= 4
+    assert result.lost_s(period_s) <= 0.5, describe(result)
