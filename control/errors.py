@@ -58,3 +58,10 @@ class CoreUnavailable(HmiError):
     """The control loop did not answer in time (the API maps this to 503)."""
 
     code = "core_unavailable"
+
+
+class StorageUnavailable(HmiError):
+    """The data directory could not be written or read (disk full, read-only, damaged); nothing
+    was changed (the API maps this to 503)."""
+
+    code = "storage_unavailable"

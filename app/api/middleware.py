@@ -28,6 +28,7 @@ STATUS: tuple[tuple[type[core.HmiError], int], ...] = (
     (core.StateConflict, 409),
     (api.RateLimited, 429),
     (core.CoreUnavailable, 503),
+    (core.StorageUnavailable, 503),
 )
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 

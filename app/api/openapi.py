@@ -20,7 +20,7 @@ ERROR_TEXT = {
     422: "A field out of range or of the wrong type (names `field`, with `min`/`max`)",
     423: "HMI disabled (legacy panel in charge)",
     429: "Too many failed authentications from this address",
-    503: "Control loop did not answer; nothing was changed",
+    503: "Control loop did not answer, or the data directory failed; nothing was changed",
 }
 
 
@@ -106,6 +106,8 @@ def _error_codes(route: Route, role: str | None) -> list[int]:
         or route.path.endswith(("history", "history.csv", "audit"))
     ):
         codes.add(404)
+    if route.path.endswith(("history", "history.csv", "audit")):
+        codes.add(503)  # storage_unavailable
     if route.body is not None:
         codes |= {400, 422}
     if route.query:

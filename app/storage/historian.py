@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.logsetup import log
 from app.storage import db
 from app.storage.samples import sample_values
 from control.core import CoreSinks, Event
@@ -22,6 +23,7 @@ BATCH_MAX = 5000
 IDLE_S = 0.5  # wall seconds the writer waits for work before housekeeping
 GATHER_S = 0.1  # after the first item, gather this long, then commit: the crash-loss window
 OVERFLOW_CLEAR_S = 10.0  # wall seconds without drops before the overflow warning clears
+CORRUPT_CLEAR_S = 60.0  # wall seconds of a working new database before that warning clears
 RETENTION_EVERY_S = 3600.0
 
 
@@ -37,7 +39,8 @@ class HistorianStats:
     disk_full: bool = False
     last_error: str | None = None
     last_commit_wall: float | None = None
-    conditions: set[str] = field(default_factory=set)
+    conditions: dict[str, str] = field(default_factory=dict)  # code → message, while present
+    set_aside: list[str] = field(default_factory=list)  # damaged databases renamed this run
 
     @property
     def dropped_total(self) -> int:
@@ -47,9 +50,10 @@ class HistorianStats:
 class _Flush:
     """A marker put on the queue: set once everything queued before it is committed."""
 
-    def __init__(self, last: bool = False) -> None:
+    def __init__(self, last: bool = False, check: bool = False) -> None:
         self.done = threading.Event()
         self.last = last  # the writer stops after this one
+        self.check = check  # the writer checks the database and replaces it if it is damaged
 
 
 Reporter = Callable[[str, bool, str], None]
@@ -58,8 +62,17 @@ Reporter = Callable[[str, bool, str], None]
 class Historian:
     """Owns the SQLite connection in its own thread. Producers never block: a full queue drops."""
 
-    def __init__(self, path: Path, queue_max: int, retention_s: float) -> None:
+    def __init__(
+        self,
+        path: Path,
+        queue_max: int,
+        retention_s: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        check_at_start: bool = True,
+    ) -> None:
         self.path = path
+        self._check_at_start = check_at_start
+        self._monotonic = monotonic
         self.retention_s = retention_s
         self.stats = HistorianStats()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_max)
@@ -69,6 +82,7 @@ class Historian:
         self._conn = db.connect(path)
         self._series: dict[str, int] = {}
         self._last_drop_wall = 0.0
+        self._corrupt_since = 0.0
         self._seen_overflow = 0
         self._last_retention = 0.0
         self._latest_t = 0.0
@@ -112,11 +126,12 @@ class Historian:
     def queue_depth(self) -> int:
         return self._queue.qsize()
 
-    def flush(self, timeout_s: float = 5.0, last: bool = False) -> bool:
-        """Block until everything queued so far is committed (or dropped). For tests and exit."""
+    def flush(self, timeout_s: float = 5.0, last: bool = False, check: bool = False) -> bool:
+        """Block until everything queued so far is committed (or dropped). For tests and exit.
+        `check`: a reader saw a damaged database; the writer checks it and replaces it if so."""
         if not self.alive:
             return False
-        marker = _Flush(last)
+        marker = _Flush(last, check)
         try:
             self._queue.put(marker, timeout=timeout_s)
         except queue.Full:
@@ -132,13 +147,18 @@ class Historian:
 
     # -- the writer thread ----------------------------------------------------------------------
     def _run(self) -> None:
+        if self._check_at_start:
+            self._check_database()
         while not self._stop.is_set():
             batch = self._take_batch()
             markers = [item for item in batch if isinstance(item, _Flush)]
             data = [item for item in batch if not isinstance(item, _Flush)]
             if data:
                 self._write(data)
+            if any(marker.check for marker in markers):
+                self._check_database()
             self._watch_overflow()
+            self._watch_corrupt()
             self._maybe_retain()
             for marker in markers:
                 marker.done.set()
@@ -168,7 +188,7 @@ class Historian:
             self._dropped_full(items, "disk full (simulated)")
             return
         try:
-            rows = self._insert(items)
+            rows = self._insert_or_replace_db(items)
         except sqlite3.Error as err:
             self._rollback()
             if db.is_disk_full(err):
@@ -185,6 +205,55 @@ class Historian:
         self._condition("disk_full", False, "")
         self._condition("historian_error", False, "")
         self.stats.disk_full = False
+
+    def _insert_or_replace_db(self, items: list[Snapshot | Event]) -> int:
+        """Insert; when the database turns out damaged, set it aside and write to a new one."""
+        try:
+            return self._insert(items)
+        except sqlite3.DatabaseError as err:
+            if not db.is_corrupt(err):
+                raise
+            self._rollback()
+            self._replace_database(err)
+            return self._insert(items)
+
+    def _check_database(self) -> None:
+        """A full page check (start-up, or a reader saw damage); a damaged file is replaced."""
+        try:
+            db.check(self.path)
+        except (sqlite3.Error, OSError) as err:
+            if not db.is_corrupt(err):
+                self.stats.last_error = f"check: {err}"
+                return
+            assert isinstance(err, sqlite3.DatabaseError)
+            try:
+                self._replace_database(err)
+            except (sqlite3.Error, OSError) as again:
+                self.stats.last_error = f"could not replace the damaged database: {again}"
+                self._condition("historian_error", True, self.stats.last_error)
+
+    def _replace_database(self, err: sqlite3.DatabaseError) -> None:
+        """Close the damaged file, rename it aside for an engineer, start an empty one."""
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        aside = db.set_aside(self.path)
+        self._conn = db.connect(self.path)
+        self._series = {}
+        self.replaced(aside, err)
+
+    def replaced(self, aside: Path, err: BaseException) -> None:
+        """Note that a damaged database was set aside as `aside`: log it and raise the warning."""
+        self.stats.set_aside.append(aside.name)
+        self._corrupt_since = self._monotonic()
+        message = f"History database damaged ({err}); kept as {aside.name}, a new one started"
+        log("historian_corrupt", "warning", path=str(self.path), kept_as=aside.name, error=str(err))
+        self._condition("historian_corrupt", True, message)
+
+    def _watch_corrupt(self) -> None:
+        """The warning stays while the new database is young, then clears once writes work."""
+        young = self._monotonic() - self._corrupt_since < CORRUPT_CLEAR_S
+        if not young and self.stats.last_error is None:
+            self._condition("historian_corrupt", False, "")
 
     def _insert(self, items: list[Snapshot | Event]) -> int:
         conn = self._conn
@@ -226,7 +295,7 @@ class Historian:
         self._condition("disk_full", True, "Disk full: history samples and events are dropped")
 
     def _watch_overflow(self) -> None:
-        now = time.monotonic()
+        now = self._monotonic()
         dropped = self.stats.dropped_overflow
         if dropped != self._seen_overflow:
             self._seen_overflow = dropped
@@ -242,9 +311,9 @@ class Historian:
         if present == (code in self.stats.conditions):
             return
         if present:
-            self.stats.conditions.add(code)
+            self.stats.conditions[code] = message
         else:
-            self.stats.conditions.discard(code)
+            self.stats.conditions.pop(code, None)
         self._report(code, present, message)
 
     def _maybe_retain(self) -> None:

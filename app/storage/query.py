@@ -7,17 +7,20 @@ import io
 import json
 import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from app.logsetup import log
 from app.storage import db
 from app.storage.samples import is_boolean_series
 from app.storage.timeparse import iso
 
 MAX_POINTS = 100_000  # per series and query
+RECOVER_WAIT_S = 30.0  # a page check of a large database on an SD card takes a while
 Point = list[float | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +132,24 @@ def _event(event_id: int, t: float, kind: str, data: str) -> dict[str, Any]:
         body = {"raw": data}
     head = {"id": event_id, "t": t, "timestamp": iso(t), "kind": kind}
     return head | {k: v for k, v in body.items() if k not in head}
+
+
+def guarded(historian: Any | None, read: Callable[[], T]) -> T:
+    """Run `read`; when it finds the database damaged, have the writer check and replace it
+    (the alarm and the renamed file come from there), then read the new one. Any other SQLite
+    failure is StorageUnavailable (503), never a 500."""
+    from control.errors import StorageUnavailable
+
+    try:
+        return read()
+    except sqlite3.DatabaseError as err:
+        if not db.is_corrupt(err) or historian is None:
+            log("history_read_failed", "warning", error=str(err))
+            raise StorageUnavailable(f"the history database could not be read: {err}") from err
+        log("history_read_corrupt", "warning", error=str(err))
+        historian.flush(RECOVER_WAIT_S, check=True)
+    try:
+        return read()
+    except sqlite3.Error as err:
+        log("history_read_failed", "warning", error=str(err))
+        raise StorageUnavailable(f"the history database could not be read: {err}") from err

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,8 +48,8 @@ class Storage:
             return
         probe = (lambda: bool(sim.disk_full)) if sim is not None else None
         self.historian.attach(probe, report)
-        for code in self.historian.stats.conditions:
-            report(code, True, code.replace("_", " "))
+        for code, message in list(self.historian.stats.conditions.items()):
+            report(code, True, message)
 
     def close(self) -> None:
         for key in [k for k, v in _ATTACHED.items() if v is self]:
@@ -81,16 +79,17 @@ def build_storage(cfg: Config, data_dir: Path, *, start: bool = True) -> Storage
 
 
 def _open_historian(path: Path, queue_max: int, retention_s: float) -> Historian:
+    """A file that is not a database (or whose header is damaged) is set aside at once; damage
+    deeper in the file is found by the writer's start-up check."""
     try:
         return Historian(path, queue_max, retention_s)
     except sqlite3.DatabaseError as err:
-        if "not a database" not in str(err) and "malformed" not in str(err):
+        if not db.is_corrupt(err):
             raise
-        aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-        os.replace(path, aside)
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        return Historian(path, queue_max, retention_s)
+        aside = db.set_aside(path)
+        historian = Historian(path, queue_max, retention_s)
+        historian.replaced(aside, err)
+        return historian
 
 
 def open_storage(cfg: Config, data_dir: Path) -> dict[str, Any]:

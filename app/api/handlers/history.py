@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -13,6 +14,7 @@ from app.api.body import q_float, q_int, q_time
 from app.storage.query import (
     MAX_POINTS,
     HistoryQuery,
+    guarded,
     known_series,
     read_events,
     read_series,
@@ -24,6 +26,7 @@ from control.errors import InvalidField, NotFound
 AUDIT_KINDS = ("audit", "login")
 DEFAULT_SPAN_S = 3600.0
 FLUSH_WAIT_S = 2.0
+T = TypeVar("T")
 
 
 async def _db(request: web.Request) -> Path:
@@ -53,7 +56,8 @@ async def _query(request: web.Request, path: Path) -> HistoryQuery:
 
 async def _series(request: web.Request, path: Path) -> list[str]:
     live = [name for name, _ in sample_values(request.app[keys.MACHINE].core.snapshot)]
-    known = dict.fromkeys([*live, *await asyncio.to_thread(known_series, path)])
+    stored = await _read(request, lambda: known_series(path))
+    known = dict.fromkeys([*live, *stored])
     text = request.query.get("series", "").strip()
     if not text:
         return list(known)
@@ -64,10 +68,17 @@ async def _series(request: web.Request, path: Path) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+async def _read(request: web.Request, read: Callable[[], T]) -> T:
+    """Read off the event loop; a damaged database is replaced and read again (never a 500)."""
+    storage = request.app[keys.STORAGE]
+    historian = storage.historian if storage is not None else None
+    return await asyncio.to_thread(guarded, historian, read)
+
+
 async def history(request: web.Request) -> web.Response:
     path = await _db(request)
     query = await _query(request, path)
-    series = await asyncio.to_thread(read_series, path, query)
+    series = await _read(request, lambda: read_series(path, query))
     return web.json_response(
         {"since": query.since, "until": query.until, "step_s": query.step_s, "series": series}
     )
@@ -76,7 +87,7 @@ async def history(request: web.Request) -> web.Response:
 async def history_csv(request: web.Request) -> web.Response:
     path = await _db(request)
     query = await _query(request, path)
-    series = await asyncio.to_thread(read_series, path, query)
+    series = await _read(request, lambda: read_series(path, query))
     text = await asyncio.to_thread(to_csv, series, query)
     return web.Response(text=text, content_type="text/csv")
 
@@ -87,7 +98,5 @@ async def audit(request: web.Request) -> web.Response:
     since = q_time(request, "since", 0.0, now)
     until = q_time(request, "until", 1e11, now)
     limit = q_int(request, "limit", 100, 1, 10_000)
-    events: list[dict[str, Any]] = await asyncio.to_thread(
-        read_events, path, AUDIT_KINDS, since, until, limit
-    )
+    events = await _read(request, lambda: read_events(path, AUDIT_KINDS, since, until, limit))
     return web.json_response({"events": events})
