@@ -75,7 +75,23 @@ def sensors_check(snap: Any, cfg: Config) -> dict[str, Any]:
 def storage_check(storage: Any | None) -> dict[str, Any]:
     if storage is None:
         return {"status": "degraded", "message": "no historian attached to this server"}
-    tokens = len(storage.tokens.records())
+    out = historian_check(storage)
+    tokens = storage.tokens
+    out["tokens"] = len(tokens.records())
+    files = storage.file_problems()  # stored files with entries that were not loaded
+    worst = out["status"]
+    if tokens.problem:  # every token fails: a clear failure, not a silent 401 for everyone
+        worst, files = "failing", [tokens.problem, *files]
+    elif files and worst == "ok":
+        worst = "degraded"
+    if files:
+        out["files"] = files
+        out["message"] = "; ".join([*files, *([out["message"]] if "message" in out else [])])
+    out["status"] = worst
+    return out
+
+
+def historian_check(storage: Any) -> dict[str, Any]:
     historian = storage.historian
     if historian is None:
         return {"status": "failing", "message": f"historian unavailable: {storage.open_problem}"}
@@ -87,14 +103,14 @@ def storage_check(storage: Any | None) -> dict[str, Any]:
         "rows_written": stats.rows_written,
         "dropped": stats.dropped_total,
         "disk_full": stats.disk_full,
-        "tokens": tokens,
     }
     if stats.last_commit_wall is not None:
         out["last_commit_age_s"] = round(time.time() - stats.last_commit_wall, 3)
     if not historian.alive:
         out.update(status="failing", message="historian writer stopped")
     elif stats.disk_full or stats.last_error or stats.conditions:
-        out.update(status="degraded", message=stats.last_error or ", ".join(stats.conditions))
+        message = stats.last_error or "; ".join(stats.conditions.values())
+        out.update(status="degraded", message=message)
     return out
 
 

@@ -14,6 +14,7 @@ from app.storage import db
 from app.storage.query import MAX_POINTS, HistoryQuery, known_series, read_series, to_csv
 from app.storage.timeparse import BadTime, parse_time
 from app.storage.tokens import TokenStore
+from control.errors import StorageUnavailable
 
 
 def resolve_data_dir(args: argparse.Namespace) -> Path:
@@ -84,7 +85,7 @@ def token_command(args: argparse.Namespace) -> int:
             record = store.revoke(args.token)
             _audit(data_dir, "TokenRevoke", record.public())
             print(f"revoked {record.id} '{record.name}'", file=sys.stderr)
-    except (ValueError, LookupError, OSError) as err:
+    except (ValueError, LookupError, OSError, StorageUnavailable) as err:
         print(f"token: {err}", file=sys.stderr)
         return 2
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.storage import db
 from app.storage.historian import Historian
+from app.storage.records import users_file_problems
 from app.storage.tokens import TokenStore
 from control.alarms import WARNING
 from control.config import Config
@@ -31,6 +32,11 @@ class Storage:
     def db_path(self) -> Path:
         return db.db_path(self.data_dir)
 
+    def file_problems(self) -> list[str]:
+        """Entries of tokens.json and users.json that were not loaded, by file and field."""
+        self.tokens.records()  # re-reads the file if it changed
+        return [*self.tokens.invalid, *users_file_problems(self.data_dir / "users.json")]
+
     def sinks(self) -> CoreSinks:
         return self.historian.sinks() if self.historian is not None else CoreSinks()
 
@@ -43,6 +49,7 @@ class Storage:
             core.report_condition(Condition(code, "machine", WARNING, WARN, message), present)
 
         _ATTACHED[id(machine)] = self
+        self._watch_files(report)
         if self.historian is None:
             report("historian_error", True, f"historian unavailable: {self.open_problem}")
             return
@@ -50,6 +57,21 @@ class Storage:
         self.historian.attach(probe, report)
         for code, message in list(self.historian.stats.conditions.items()):
             report(code, True, message)
+
+    def _watch_files(self, report: Any) -> None:
+        """A warning while tokens.json or users.json holds what cannot be loaded (checked now,
+        and again whenever the token file changes)."""
+
+        def tokens_changed(store: TokenStore) -> None:
+            problems = [*([store.problem] if store.problem else []), *store.invalid]
+            report("tokens_file_invalid", bool(problems), "; ".join(problems))
+
+        self.tokens.on_change = tokens_changed
+        self.tokens.records()
+        tokens_changed(self.tokens)
+        users = users_file_problems(self.data_dir / "users.json")
+        if users:
+            report("users_file_invalid", True, "; ".join(users))
 
     def close(self) -> None:
         for key in [k for k, v in _ATTACHED.items() if v is self]:

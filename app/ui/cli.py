@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.ui.users import ROLES, JsonUserStore, UserError, add_user
+from control.errors import StorageUnavailable
 
 
 def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +67,7 @@ def user_command(args: argparse.Namespace) -> int:
         else:
             for name, role in store.names():
                 print(f"{name}\t{role}")
-    except UserError as err:
+    except (UserError, StorageUnavailable) as err:
         print(f"user {args.user_cmd}: {err}", file=sys.stderr)
         return 2
     return 0

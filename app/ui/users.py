@@ -11,6 +11,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.logsetup import log
+from app.storage.records import UserModel, valid_entries
+from control.errors import StorageUnavailable
 from control.persist import load, write_atomic
 
 ROLES = ("operator", "engineer", "admin")
@@ -84,22 +87,33 @@ class JsonUserStore:
         self.path = Path(data_dir) / FILE_NAME
         self._lock = threading.Lock()
         self.problem: str | None = None
+        self.invalid: list[str] = []  # entries not loaded, by file and field
 
     def _read(self) -> dict[str, User]:
+        """Entries that pass the same checks as a new user; the others are left out, logged."""
         data, problem = load(self.path)
         self.problem = problem
-        users: dict[str, User] = {}
-        for item in (data or {}).get("users", []):
-            try:
-                user = User(**item)
-            except TypeError:
-                continue
-            users[user.name] = user
-        return users
+        if data is None:
+            self.invalid = []
+            return {}
+        models, invalid = valid_entries(data, "users", UserModel, FILE_NAME)
+        if invalid != self.invalid:
+            for text in invalid:
+                log("stored_file_invalid", "warning", file=str(self.path), problem=text)
+        self.invalid = invalid
+        users = [User(m.name, m.role, m.salt, m.pin_hash, m.n, m.r, m.p) for m in models]
+        return {u.name: u for u in users}
 
     def _write(self, users: dict[str, User]) -> None:
-        write_atomic(self.path, {"users": [asdict(u) for u in users.values()]})
-        os.chmod(self.path, 0o600)
+        """Atomic; a failed write raises StorageUnavailable and leaves users.json as it was."""
+        try:
+            write_atomic(self.path, {"users": [asdict(u) for u in users.values()]})
+            os.chmod(self.path, 0o600)
+        except OSError as err:
+            self.path.with_name(self.path.name + ".tmp").unlink(missing_ok=True)
+            log("storage_write_failed", "warning", file=FILE_NAME, error=str(err))
+            message = f"could not save {FILE_NAME} ({err}); nothing was changed"
+            raise StorageUnavailable(message) from err
 
     def names(self) -> list[tuple[str, str]]:
         """(name, role) of every user, sorted by name."""
