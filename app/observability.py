@@ -25,6 +25,25 @@ from control.core import Event
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 TICK_BUCKETS = (0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
+# Lateness = tick start − its deadline. Fine steps around the 5 ms p99 budget, then up to the
+# default watchdog (2 s), so the field can read p99 and see stalls before they trip.
+LATENESS_BUCKETS = (
+    0.0005,
+    0.001,
+    0.002,
+    0.003,
+    0.004,
+    0.005,
+    0.0075,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.0,
+)
 HTTP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5)
 
 
@@ -160,7 +179,7 @@ def _num(value: float | None) -> float:
 
 
 class Metrics:
-    """One registry per server: machine gauges, tick histogram, trips and HTTP timings."""
+    """One registry per server: machine gauges, tick histograms, trips and HTTP timings."""
 
     def __init__(self, machine: Any, storage: Any | None = None) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series: they only add noise to every scrape
@@ -170,6 +189,12 @@ class Metrics:
             "tvemicro_loop_tick_duration_seconds",
             "Wall time one control tick took",
             buckets=TICK_BUCKETS,
+            registry=self.registry,
+        )
+        self.lateness = Histogram(
+            "tvemicro_loop_tick_lateness_seconds",
+            "Wall time from a control tick's deadline to its start",
+            buckets=LATENESS_BUCKETS,
             registry=self.registry,
         )
         self.trips = Counter(
@@ -199,6 +224,7 @@ class Metrics:
 
     def on_tick(self, duration_s: float, late_s: float) -> None:
         self.tick.observe(duration_s)
+        self.lateness.observe(late_s)
 
     def on_event(self, event: Event) -> None:
         if event.kind != "alarm" or event.data.get("action") != "raised":

@@ -67,29 +67,37 @@ class RealTimeRunner:
         return self._thread.is_alive()
 
     def _loop(self) -> None:
-        tick_s = self.core.cfg.machine.tick_s
         deadline = self.clock.now()
         try:
             while not self._stop.is_set():
-                self.clock.sleep_until(deadline)
-                start = time.perf_counter()
-                late = max(0.0, (self.clock.now() - deadline) / self.clock.speed)
-                self.core.tick()
-                self._last_wall = time.monotonic()
-                if self.on_tick is not None:
-                    self.on_tick()
-                duration = time.perf_counter() - start
-                overrun = duration + late > tick_s / self.clock.speed
-                if overrun:
-                    self.core.overruns += 1
-                self.stats.record(duration, late, overrun)
-                deadline += tick_s
-                if self.clock.now() - deadline > 10 * tick_s:  # far behind: skip, don't burst
-                    deadline = self.clock.now()
+                deadline = self.run_tick(deadline)
         except BaseException as err:  # the loop died: make the machine safe and say why
             self.error = err
             self.core.io.all_outputs_off()
             raise
+
+    def run_tick(self, deadline: float) -> float:
+        """Sleep until `deadline` (machine s), tick once, record its timing; the next deadline.
+
+        Lateness is the wall time from the deadline to the tick's start; an overrun is a tick
+        that ends after the next deadline."""
+        tick_s = self.core.cfg.machine.tick_s
+        self.clock.sleep_until(deadline)
+        start = time.perf_counter()
+        late = max(0.0, (self.clock.now() - deadline) / self.clock.speed)
+        self.core.tick()
+        self._last_wall = time.monotonic()
+        if self.on_tick is not None:
+            self.on_tick()
+        duration = time.perf_counter() - start
+        overrun = duration + late > tick_s / self.clock.speed
+        if overrun:
+            self.core.overruns += 1
+        self.stats.record(duration, late, overrun)
+        deadline += tick_s
+        if self.clock.now() - deadline > 10 * tick_s:  # far behind: skip, don't burst
+            deadline = self.clock.now()
+        return deadline
 
     def _guard(self) -> None:
         """Independent thread: judges the loop by wall time, never by the loop's own word."""

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
+from app.api.app import create_app
+from app.machine import build_machine
+from control.runner import RealTimeRunner
+from hw.clock import VirtualClock
 from tests.api.conftest import Api, MakeApi, V
+from tests.support import config_with
 
 
 async def test_health_is_ok_with_version_and_every_check(api: Api) -> None:
@@ -94,3 +101,63 @@ async def test_metrics_can_require_a_token(make_api: MakeApi) -> None:
     assert (await api.call("GET", "/metrics", None))[0] == 401
     assert (await api.call("GET", "/metrics", "viewer"))[0] == 200
     assert (await api.call("GET", "/health", None))[0] == 200
+
+
+class LateClock:
+    """The machine's virtual clock, but every sleep wakes `late_s` after its deadline."""
+
+    speed = 1.0
+
+    def __init__(self, clock: VirtualClock, late_s: float) -> None:
+        self.clock = clock
+        self.late_s = late_s
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def sleep_until(self, machine_t: float) -> None:
+        self.clock.sleep_until(machine_t + self.late_s)
+
+
+def _sample(text: str, name: str, labels: str = "") -> float:
+    found = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
+    assert found, name + labels
+    return float(found.group(1))
+
+
+async def _late_ticks(aiohttp_client: Any, tmp_path: Path, late_s: float, ticks: int) -> str:
+    """/metrics after `ticks` real-time-runner ticks that each start `late_s` after deadline."""
+    machine = build_machine(config_with(), "sim", virtual=True, data_dir=tmp_path)
+    assert isinstance(machine.clock, VirtualClock)
+    runner = RealTimeRunner(machine.core, LateClock(machine.clock, late_s))
+    machine.runner = runner  # driven tick by tick here, never started as a thread
+    try:
+        client = await aiohttp_client(create_app(machine))
+        deadline = machine.clock.now()
+        for _ in range(ticks):
+            deadline = runner.run_tick(deadline)
+        return str(await (await client.get("/metrics")).text())
+    finally:
+        machine.runner = None
+        machine.close()
+
+
+async def test_tick_lateness_is_a_histogram_fed_by_every_tick(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    text = await _late_ticks(aiohttp_client, tmp_path, late_s=0.003, ticks=7)
+    name = "tvemicro_loop_tick_lateness_seconds"
+    assert _sample(text, f"{name}_count") == 7
+    assert _sample(text, f"{name}_bucket", '{le="0.002"}') == 0  # each tick was 3 ms late
+    assert _sample(text, f"{name}_bucket", '{le="0.004"}') == 7
+    assert _sample(text, "tvemicro_loop_tick_duration_seconds_count") == 7
+    assert _sample(text, "tvemicro_loop_overruns_total") == 0
+
+
+async def test_a_tick_that_starts_after_the_next_deadline_is_an_overrun(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    text = await _late_ticks(aiohttp_client, tmp_path, late_s=0.3, ticks=4)  # tick is 50 ms
+    assert _sample(text, "tvemicro_loop_overruns_total") == 4
+    assert _sample(text, "tvemicro_loop_tick_lateness_seconds_bucket", '{le="0.25"}') == 0
+    assert _sample(text, "tvemicro_loop_tick_lateness_seconds_bucket", '{le="0.5"}') == 4
