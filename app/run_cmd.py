@@ -44,6 +44,9 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
     # One process shares the GIL (DESIGN §3): switch threads every 1 ms, not every 5 ms, so the
     # control tick is not kept waiting behind Kivy or the REST loop.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    kiosk = not args.headless and _kiosk_possible()
+    if kiosk:  # opening the window holds the GIL for up to 0.3 s: do it before the loop ticks
+        _open_kiosk_window(cfg)
     data_dir = Path(args.data_dir or cfg.storage.data_dir)
     hooks = _storage_hooks(cfg, data_dir)
     machine = build_machine(
@@ -61,7 +64,7 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
     api = None if args.no_api or not cfg.api.enabled else _start_api(machine, args)
     _notify("READY=1")
     try:
-        _serve(machine, cfg, args, stop)
+        _serve(machine, cfg, args, stop, kiosk)
     finally:
         if api is not None:
             api.stop()
@@ -74,9 +77,11 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(machine: Machine, cfg: Config, args: argparse.Namespace, stop: threading.Event) -> None:
+def _serve(
+    machine: Machine, cfg: Config, args: argparse.Namespace, stop: threading.Event, kiosk: bool
+) -> None:
     """The kiosk when a display exists (and not --headless), else the headless status line."""
-    if not args.headless and _kiosk_possible():
+    if kiosk:
         _run_kiosk(machine, cfg)
         return
     if not args.headless:
@@ -131,6 +136,12 @@ def _kiosk_possible() -> bool:
         print(f"kiosk UI unavailable ({err}); running headless", file=sys.stderr)
         return False
     return bool(display_available())
+
+
+def _open_kiosk_window(cfg: Config) -> None:
+    from app.ui.kiosk import open_window
+
+    open_window(cfg)
 
 
 def _run_kiosk(machine: Machine, cfg: Config) -> None:

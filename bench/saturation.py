@@ -9,7 +9,8 @@ Each mode runs in its own child process built as `tvemicro run` builds it (1 ms 
 sim I/O, historian, REST server on loopback; the kiosk under a private Xvfb when there is no
 DISPLAY). Clients always run in a *second* process. Phases, each `--seconds` long:
 
-  kiosk start  (kiosk only) from calling run_kiosk() until the UI has run for a while
+  kiosk start  (kiosk only) from run_kiosk() for 8 s: the window was opened before the loop
+               started (as `tvemicro run` does), then kv, screens, first frames
   idle         no requests: tick lateness, and the process CPU baseline
   saturated    16 concurrent keep-alive clients GET /api/v1/status back to back
   200/s        open-loop GET /status at 200 req/s, keep-alive, then a new connection per request
@@ -189,15 +190,47 @@ def load(
 # -- one mode (child process) ---------------------------------------------------------------------
 def serve(mode: str, seconds: float, size: str) -> None:
     """Build the process as `tvemicro run` does and measure it; the kiosk owns the main thread."""
-    from app.api.server import start_api
-    from app.machine import build_machine
     from app.run_cmd import SWITCH_INTERVAL_S
-    from app.storage.wiring import open_storage
-    from control.commands import Start
     from control.config import load_config
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     cfg = load_config(ROOT / "config.yaml")
+    width, height = (int(v) for v in size.split("x"))
+    if mode == "kiosk":  # as `tvemicro run` does: the window opens before the loop starts
+        sys.path.insert(0, str(ROOT / "tests" / "ui"))
+        from xvfb import ensure_display
+
+        from app.ui.kiosk import open_window
+
+        reason = ensure_display()
+        if reason:
+            raise SystemExit(reason)
+        open_window(cfg, (width, height))
+    machine, api, token, close = start_process(cfg)
+    rest = next(t for t in threading.enumerate() if t.name == "rest")
+    window = Window(machine.runner, rest.native_id or 0)
+    figures: dict[str, Any] = {"mode": mode, "state": machine.core.snapshot.state}
+
+    def measure() -> None:
+        phases(api.url, token, seconds, window, figures)
+
+    try:
+        if mode == "kiosk":
+            run_with_kiosk(machine, cfg, (width, height), measure, window, figures)
+        else:
+            measure()
+    finally:
+        close()
+    print(json.dumps(figures))
+
+
+def start_process(cfg: Any) -> tuple[Any, Any, str, Any]:
+    """Storage, machine, loop and REST server, started in `tvemicro run`'s order (sim, warm)."""
+    from app.api.server import start_api
+    from app.machine import build_machine
+    from app.storage.wiring import open_storage
+    from control.commands import Start
+
     data_dir = Path(tempfile.mkdtemp(prefix="tvemicro-bench-"))
     hooks = open_storage(cfg, data_dir)
     machine = build_machine(cfg, "sim", data_dir=data_dir, sinks=hooks["sinks"])
@@ -209,26 +242,13 @@ def serve(mode: str, seconds: float, size: str) -> None:
     api = start_api(machine, "127.0.0.1", 0)
     token, _ = hooks["storage"].tokens.create("viewer", "bench")
     machine.core.submit(Start()).result(timeout=5)
-    rest = next(t for t in threading.enumerate() if t.name == "rest")
-    window = Window(machine.runner, rest.native_id or 0)
-    figures: dict[str, Any] = {"mode": mode, "state": machine.core.snapshot.state}
-    try:
-        if mode == "kiosk":
-            run_with_kiosk(
-                machine,
-                cfg,
-                size,
-                lambda: phases(api.url, token, seconds, window, figures),
-                window,
-                figures,
-            )
-        else:
-            phases(api.url, token, seconds, window, figures)
-    finally:
+
+    def close() -> None:
         api.stop()
         machine.close()
         hooks["close"]()
-    print(json.dumps(figures))
+
+    return machine, api, token, close
 
 
 def phases(url: str, token: str, seconds: float, window: Window, figures: dict[str, Any]) -> None:
@@ -242,15 +262,16 @@ def phases(url: str, token: str, seconds: float, window: Window, figures: dict[s
 
 
 def run_with_kiosk(
-    machine: Any, cfg: Any, size: str, measure: Any, window: Window, figures: dict[str, Any]
+    machine: Any,
+    cfg: Any,
+    size: tuple[int, int],
+    measure: Any,
+    window: Window,
+    figures: dict[str, Any],
 ) -> None:
-    """Start the kiosk as `tvemicro run` does, with the loop and REST already running."""
-    sys.path.insert(0, str(ROOT / "tests" / "ui"))
-    from xvfb import ensure_display
+    """Run the kiosk as `tvemicro run` does (loop and REST running), measuring from its start."""
+    from app.ui.kiosk import run_kiosk
 
-    reason = ensure_display()
-    if reason:
-        raise SystemExit(reason)
     time.sleep(1.0)  # the loop settles before the kiosk starts
 
     def driver() -> None:
@@ -264,12 +285,9 @@ def run_with_kiosk(
 
             Clock.schedule_once(lambda _dt: App.get_running_app().stop())
 
-    from app.ui.kiosk import run_kiosk
-
-    width, height = (int(v) for v in size.split("x"))
     window.start()
     threading.Thread(target=driver, name="bench", daemon=True).start()
-    run_kiosk(machine, cfg, size=(width, height))
+    run_kiosk(machine, cfg, size=size)
 
 
 # -- the command ----------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""Entry points for the CLI: `display_available()` and the blocking `run_kiosk(machine, cfg)`."""
+"""CLI entry points: `display_available()`, `open_window()` and the blocking `run_kiosk()`."""
 
 from __future__ import annotations
 
 import glob
 import importlib.util
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from app.ui.env import WindowSpec, prepare
@@ -39,6 +40,17 @@ def window_spec(cfg: Config, size: tuple[int, int] | None = None) -> WindowSpec:
     return WindowSpec(cfg.ui.fullscreen, cfg.ui.show_cursor, cfg.ui.max_fps, size)
 
 
+def open_window(cfg: Config, size: tuple[int, int] | None = None) -> None:
+    """Prepare Kivy and open its window now (once per process; later calls do nothing).
+
+    Creating the window (SDL video, GL context) runs in C holding the GIL for 0.05–0.3 s, which
+    would make control ticks late: `tvemicro run` calls this before the control loop starts."""
+    if "kivy.core.window" in sys.modules:
+        return
+    prepare(window_spec(cfg, size))
+    import kivy.core.window  # noqa: F401  # creates the window as it is imported
+
+
 def build_app(machine: Machine, cfg: Config, **services: Any) -> Any:
     """Create (not run) the kiosk App; Kivy's Config must already be prepared."""
     from app.ui.app import KioskApp
@@ -52,11 +64,12 @@ def run_kiosk(
 ) -> None:
     """Open the kiosk and block in the Kivy main loop until the window closes.
 
-    `machine.runner` must already be started. The caller still owns `machine.close()`; on exit
+    `machine.runner` must already be started; open the window first (`open_window`) so that
+    opening it does not stall the loop. The caller still owns `machine.close()`; on exit
     the UI only stops its own timers and worker thread. Optional `services`: `history`
     (HistorySource), `users` (UserStore), `sessions` (SessionLog), `rest_url` (str).
     """
-    prepare(window_spec(cfg, size))
+    open_window(cfg, size)
     from app.ui.guard import install
 
     app = build_app(machine, cfg, **services)
