@@ -336,7 +336,8 @@ def report(f: dict[str, Any], seconds: float) -> None:
     print(
         f"  {'':<11} GET /status saturated: {sat['requests']} req at {sat['rate']:.0f}/s, "
         f"errors {sat['errors']}, p50 {sat['req_ms'][0]:.2f} ms p99 {sat['req_ms'][1]:.2f} ms, "
-        f"server CPU {100 * sat['cpu_s'] / sat['seconds']:.0f} %"
+        f"server CPU {100 * sat['cpu_s'] / sat['seconds']:.0f} % "
+        f"({1000 * sat['rest_cpu_s'] / max(1, sat['requests']):.3f} REST-thread CPU-s per 1,000)"
     )
     print(cpu_line("keep-alive", f["keepalive"], idle))
     print(cpu_line("new conn", f["newconn"], idle))
