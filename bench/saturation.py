@@ -19,7 +19,12 @@ Lateness = tick start − its deadline (what `tvemicro_loop_tick_lateness_second
 CPU per 1,000 requests is the server process's CPU time (getrusage: every thread, user + system)
 during the 200/s phase minus the idle baseline rate over the same length, per 1,000 requests; the
 REST thread's own CPU (from /proc/self/task) is printed beside it. Budgets: lateness p99 ≤ 5 ms,
-no overrun at kiosk start; ≤ 0.8 CPU-s per 1,000 requests.
+no overrun at kiosk start; ≤ 0.8 CPU-s per 1,000 requests. With the kiosk, "gross" includes the
+kiosk's own drawing (about 10 % CPU idle here), which is not a cost of serving requests.
+
+Read kiosk figures from a PC with care: under Xvfb, Mesa's llvmpipe rasterises each frame on the
+CPU while Kivy swaps buffers (the swap releases the GIL, but its threads take the cores), which a
+Pi's GPU does not do; and on 2 cores the local load client takes one of them.
 """
 
 from __future__ import annotations
