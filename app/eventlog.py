@@ -16,8 +16,8 @@ ALARM_LEVELS: dict[str, Level] = {"trip": "error", "warning": "warning", "info":
 
 
 def alarm_level(action: str, severity: str) -> Level:
-    """A raised (or restored) trip is an error, a warning a warning; other transitions info."""
-    if action not in ("raised", "restored"):
+    """A raised, restored or returning trip is an error, a warning a warning; others info."""
+    if action not in ("raised", "restored", "returned"):
         return "info"
     return ALARM_LEVELS.get(severity, "warning")
 

@@ -13,6 +13,7 @@ from control.snapshot import AlarmView
 TRIP = "trip"
 WARNING = "warning"
 INFO = "info"
+CLEAR_DELAY_S = 2.0  # ISA-18.2 off-delay: a warning clears once its cause stayed away this long
 
 
 @dataclass(slots=True)
@@ -57,8 +58,12 @@ class Alarm:
 class AlarmBook:
     """The live alarm list plus a bounded in-memory history. Owned by the control thread."""
 
-    def __init__(self, next_id: int = 1, history_max: int = 500) -> None:
+    def __init__(
+        self, next_id: int = 1, history_max: int = 500, clear_delay_s: float = CLEAR_DELAY_S
+    ) -> None:
         self._live: dict[int, Alarm] = {}
+        self._clear_delay_s = clear_delay_s
+        self._absent_since: dict[int, float] = {}  # warnings whose cause is away, not yet cleared
         self._history: deque[Alarm] = deque(maxlen=history_max)
         self._next_id = next_id
         self.changes: list[tuple[str, Alarm]] = []
@@ -72,6 +77,7 @@ class AlarmBook:
         is re-activated, not duplicated (ISA-18.2): a flapping cause stays one alarm."""
         existing = self.find(code, source)
         if existing is not None:
+            self._absent_since.pop(existing.id, None)
             if not existing.active:
                 self._reactivate(existing, message)
             return existing
@@ -83,15 +89,28 @@ class AlarmBook:
         return alarm
 
     def condition_gone(self, code: str, source: str, wall_s: float) -> None:
-        """The cause has gone. Warnings clear; trips stay latched until reset."""
+        """The cause has gone. Trips stay latched until reset. Warnings clear once the cause has
+        stayed away for the off-delay (called every tick while it is away), so a chattering cause
+        makes neither a clear and a return every tick nor a log line and a history row for each."""
         alarm = self.find(code, source)
         if alarm is None or not alarm.active:
+            return
+        if not alarm.latched and not self._off_delay_passed(alarm.id, wall_s):
             return
         alarm.active = False
         if not alarm.latched:
             alarm.cleared_at = wall_s
             self._note("cleared", alarm)
             self._retire_if_done(alarm)
+
+    def _off_delay_passed(self, alarm_id: int, wall_s: float) -> bool:
+        since = self._absent_since.setdefault(alarm_id, wall_s)
+        if wall_s < since:  # the wall clock stepped back: count from now
+            self._absent_since[alarm_id] = since = wall_s
+        if wall_s - since < self._clear_delay_s:
+            return False
+        del self._absent_since[alarm_id]
+        return True
 
     def _reactivate(self, alarm: Alarm, message: str) -> None:
         alarm.active = True
@@ -199,5 +218,6 @@ class AlarmBook:
 
     def _retire(self, alarm: Alarm) -> None:
         self._live.pop(alarm.id, None)
+        self._absent_since.pop(alarm.id, None)
         self._history.append(alarm)
         self._views = None

@@ -10,6 +10,7 @@ from app.machine import build_machine
 from app.storage import db
 from app.storage.historian import delete_older_than
 from app.storage.wiring import build_storage
+from control.alarms import CLEAR_DELAY_S
 from tests.api.killrun import describe, kill_once
 from tests.support import CONFIG_PATH, config_with
 
@@ -57,7 +58,7 @@ def test_a_full_disk_drops_samples_then_recording_resumes(tmp_path: Path) -> Non
         machine.sim.faults.clear(fault)
         machine.virtual.run_for(5)
         storage.historian.flush()
-        machine.virtual.step(2)  # applied next tick, seen by safety the tick after
+        machine.virtual.run_for(CLEAR_DELAY_S + 0.1)  # the warning's off-delay (ISA-18.2)
         assert storage.historian.stats.dropped_disk_full >= 5
         gone = [a for a in machine.core.snapshot.alarms if a.code == "disk_full"]
         assert all(a.cleared_at for a in gone)

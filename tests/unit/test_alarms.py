@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from control.alarms import TRIP, WARNING, AlarmBook, iso
+from control.alarms import CLEAR_DELAY_S, TRIP, WARNING, AlarmBook, iso
 from control.errors import NotFound, StateConflict
 
 
@@ -18,7 +18,7 @@ def test_one_alarm_per_cause_while_active() -> None:
 
 
 def test_warning_lifecycle_unacked_acked_cleared() -> None:
-    book = AlarmBook()
+    book = AlarmBook(clear_delay_s=0.0)  # the lifecycle itself, without the off-delay
     alarm = book.raise_("disk_full", "machine", WARNING, "disk", 1.0)
     assert alarm.view().state == "unacked"
     book.ack(alarm.id, 2.0)
@@ -28,7 +28,7 @@ def test_warning_lifecycle_unacked_acked_cleared() -> None:
 
 
 def test_cleared_but_unacked_warning_stays_until_acked() -> None:
-    book = AlarmBook()
+    book = AlarmBook(clear_delay_s=0.0)  # the lifecycle itself, without the off-delay
     alarm = book.raise_("gate_lost", "machine", WARNING, "gate", 1.0)
     book.condition_gone("gate_lost", "machine", 2.0)
     assert alarm in book.live()
@@ -122,7 +122,7 @@ def test_iso_timestamps_of_every_tick_over_an_hour_match_datetime() -> None:
 
 
 def test_alarm_views_show_every_change_of_the_book() -> None:
-    book = AlarmBook()
+    book = AlarmBook(clear_delay_s=0.0)  # the lifecycle itself, without the off-delay
     assert book.views() == ()
     warn = book.raise_("disk_full", "machine", WARNING, "disk", 1.0)
     trip = book.raise_("estop", "machine", TRIP, "e", 2.0)
@@ -155,7 +155,7 @@ def test_a_restored_trip_that_comes_back_shows_as_not_cleared() -> None:
 def test_a_flapping_warning_is_one_alarm_that_returns() -> None:
     """DESIGN §7: a condition that returns before its alarm is acknowledged re-activates that
     same alarm; toggling every tick for N ticks leaves exactly one alarm for the cause."""
-    book = AlarmBook()
+    book = AlarmBook(clear_delay_s=0.0)  # the lifecycle itself, without the off-delay
     first = book.raise_("gate_lost", "machine", WARNING, "gate", 0.0)
     for i in range(1, 1001):  # ends on a return
         if i % 2:
@@ -171,3 +171,38 @@ def test_a_flapping_warning_is_one_alarm_that_returns() -> None:
     assert not book.live()  # acknowledged and gone: retired
     again = book.raise_("gate_lost", "machine", WARNING, "gate", 62.0)
     assert again.id != first.id  # a new occurrence after the old one ended is a new alarm
+
+
+def test_a_chattering_warning_makes_no_change_until_its_cause_stays_away() -> None:
+    """ISA-18.2 off-delay: a cause toggling every tick neither clears nor returns the alarm, so
+    the historian and the log see one raise, not two rows a tick; it clears once it stays away."""
+    book = AlarmBook()
+    alarm = book.raise_("gate_lost", "machine", WARNING, "gate", 0.0)
+    for i in range(1, 1001):
+        if i % 2:
+            book.condition_gone("gate_lost", "machine", i * 0.05)
+        else:
+            book.raise_("gate_lost", "machine", WARNING, "gate", i * 0.05)
+    assert [action for action, _ in book.take_changes()] == ["raised"]
+    t = 1001 * 0.05
+    while t < 51.0 + CLEAR_DELAY_S:  # away for good: condition_gone every tick
+        book.condition_gone("gate_lost", "machine", t)
+        t += 0.05
+    assert [action for action, _ in book.take_changes()] == ["cleared"]
+    assert not alarm.active and alarm.cleared_at is not None
+
+
+def test_a_wall_clock_step_back_does_not_hold_a_warning_for_the_size_of_the_step() -> None:
+    book = AlarmBook()
+    alarm = book.raise_("gate_lost", "machine", WARNING, "gate", 3600.0)
+    book.condition_gone("gate_lost", "machine", 3600.05)
+    book.condition_gone("gate_lost", "machine", 0.0)  # NTP stepped the clock back an hour
+    book.condition_gone("gate_lost", "machine", CLEAR_DELAY_S)
+    assert not alarm.active
+
+
+def test_trips_are_not_delayed_their_cause_goes_at_once_for_reset() -> None:
+    book = AlarmBook()
+    trip = book.raise_("estop", "machine", TRIP, "e", 0.0)
+    book.condition_gone("estop", "machine", 0.05)
+    assert not trip.active

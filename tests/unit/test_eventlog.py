@@ -14,6 +14,7 @@ from tests.logcapture import capture_log
         ("raised", "trip", "error"),
         ("restored", "trip", "error"),
         ("raised", "warning", "warning"),
+        ("returned", "warning", "warning"),
         ("raised", "info", "info"),
         ("cleared", "warning", "info"),
         ("acked", "trip", "info"),
