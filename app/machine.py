@@ -9,6 +9,7 @@ from typing import Any
 from control.config import Config
 from control.core import ControlCore, CoreSinks
 from control.runner import RealTimeRunner, VirtualRunner
+from control.writer import PersistWriter
 from hw.clock import RealClock, VirtualClock
 from hw.io import MachineIO
 from hw.registry import build_io
@@ -47,13 +48,18 @@ def build_machine(
     data_dir: Path | None = None,
     virtual: bool = False,
     sinks: CoreSinks | None = None,
+    writer: PersistWriter | None = None,
 ) -> Machine:
-    """Build a machine. `virtual` gives a VirtualClock stepped by hand (tests, `simulate`)."""
+    """Build a machine. `virtual` gives a VirtualClock stepped by hand (tests, `simulate`).
+
+    Settings and alarm files are written by `writer`: by default its own thread on a real-time
+    machine (disk I/O never on the control tick), inline on a virtual one (deterministic runs)."""
     clock: RealClock | VirtualClock = VirtualClock() if virtual else RealClock(speed)
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
     io = build_io(backend, cfg, clock)
-    core = ControlCore(cfg, io, clock, data_dir=data_dir, sinks=sinks)
+    writer = writer or PersistWriter(threaded=not virtual)
+    core = ControlCore(cfg, io, clock, data_dir=data_dir, sinks=sinks, writer=writer)
     machine = Machine(cfg, backend, clock, io, core, data_dir)
     if virtual:
         machine.virtual = VirtualRunner(core, clock)

@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from control import safety
-from control.alarms import TRIP, Alarm, AlarmBook
+from control import outputs, safety
+from control.alarms import TRIP, WARNING, Alarm, AlarmBook
+from control.answers import Answer, Answers
 from control.autotune import RelayAutotune
 from control.commands import Actor, Command, Start, Stop
 from control.config import Config
 from control.errors import HmiError
 from control.isotime import iso
 from control.motor import Motor
-from control.safety import CAT0, Condition, SafetyInputs
+from control.safety import CAT0, WARN, Condition, SafetyInputs
 from control.sensing import SensorTrack
 from control.sequencer import Sequencer
 from control.settings import SettingsStore
+from control.sinks import CoreSinks, Event, deliver
 from control.snapshot import AlarmView, Snapshot
 from control.snapshot_build import SnapshotBuilder
+from control.writer import PersistWriter, WriteTicket
 from control.zone import Zone
-from hw.io import MachineIO, quietly
+from hw.io import MachineIO
 from hw.protocols import Clock
 
+__all__ = ["ControlCore", "CoreSinks", "Event"]  # CoreSinks and Event: the historian's imports
+log = logging.getLogger(__name__)
+
 REFRESH_TICKS = 20  # every output is rewritten at least this often, changed or not
+CUT_CONTACTOR = frozenset({"ssr_stuck_on", *outputs.CUTS_CONTACTOR})
 HEATING_STATES = frozenset({"heating", "ready", "starting", "running", "stopping"})
 MOTION_STATES = frozenset({"starting", "running", "stopping"})
 START_REFUSED_IN = {  # states in which START is refused whatever else holds, and why
@@ -38,23 +46,8 @@ START_REFUSED_IN = {  # states in which START is refused whatever else holds, an
     "running": "already running",
     "stopping": "the machine is stopping",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """Something for the historian: a state change, an alarm change or an audit record."""
-
-    kind: str
-    wall_s: float
-    data: dict[str, Any]
-
-
-@dataclass
-class CoreSinks:
-    """Where the core hands data each tick. Callbacks must not block (put on a queue)."""
-
-    on_event: list[Callable[[Event], None]] = field(default_factory=list)
-    on_sample: list[Callable[[Snapshot], None]] = field(default_factory=list)
+STORAGE_ALARM = "storage_write_failed"  # warning, source machine: data is not being saved
+LATCH_UNKNOWN = "latch_state_unknown"  # trip, source machine: alarms.json could not be read
 
 
 class ControlCore:
@@ -67,6 +60,7 @@ class ControlCore:
         clock: Clock,
         data_dir: Path | None = None,
         sinks: CoreSinks | None = None,
+        writer: PersistWriter | None = None,
     ) -> None:
         self.cfg = cfg
         self.io = io
@@ -98,12 +92,14 @@ class ControlCore:
         self.hmi_enabled = True
         self.contactor_on = False
         self.seq = Sequencer(self)
-        self.settings = SettingsStore(data_dir, cfg)
+        self.settings = SettingsStore(data_dir, cfg, writer)
+        self.output_faults = outputs.OutputFaults()
+        self._alarms_ticket: WriteTicket | None = None
         self._commands: queue.SimpleQueue[tuple[Command, Future[Any]]] = queue.SimpleQueue()
         self._stalled = threading.Event()
         self._heartbeat = False
-        self._levels: dict[str, bool] = {}
-        self._answers: list[tuple[Future[Any], Any, bool]] = []
+        self._levels: dict[str, bool | None] = {}
+        self._answers = Answers()
         self._buttons = {"start": False, "stop": False}
         self._next_sample_s = 0.0
         self.start_s = clock.now()
@@ -124,15 +120,31 @@ class ControlCore:
         """Everything off; restore settings and latched trips; start idle (or fault)."""
         self.io.all_outputs_off()
         problems = self.settings.load_into(self)
-        records, alarm_problem = self.settings.load_alarms()
-        if records:
-            self.alarms.restore(records)
+        stored = self.settings.load_alarms()
+        if stored.records:
+            self.alarms.restore(stored.records)
         wall = self.clock.wall()
-        for problem in [*problems, *([alarm_problem] if alarm_problem else [])]:
-            self.alarms.raise_("settings_corrupt", "machine", "warning", problem, wall)
+        problems += stored.problems
+        for problem in problems:
+            log.warning("stored file not applied: %s", problem)
+        if problems:  # one alarm per cause: every problem in it, each naming file and field
+            self.alarms.raise_("settings_corrupt", "machine", WARNING, "; ".join(problems), wall)
+        if stored.unknown:
+            self._latch_unknown(wall)
         self.seq.state = "disabled" if not self.hmi_enabled else "idle"
         if self.alarms.latched_trips():
             self.seq.enter("fault" if self.hmi_enabled else "disabled", "latched trip restored")
+
+    def _latch_unknown(self, wall: float) -> None:
+        """alarms.json existed but no copy could be trusted: a trip may have been latched, so
+        start latched (fault) until someone has checked the machine, acknowledged and reset."""
+        message = (
+            "Stored alarms unreadable: latched trips unknown. Check the machine, then "
+            "acknowledge and reset"
+        )
+        log.error("%s", message)
+        self.alarms.raise_(LATCH_UNKNOWN, "machine", TRIP, message, wall)
+        self.alarms.condition_gone(LATCH_UNKNOWN, "machine", wall)  # latched; ack + reset clear it
 
     # -- thread-safe API ------------------------------------------------------------------------
     @property
@@ -208,6 +220,8 @@ class ControlCore:
             self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values()
         )
         found += self.external.values()
+        if self.output_faults.present:  # an output whose writes fail keeps its trip present
+            found += self.output_faults.present.values()
         self._sync_alarms(found)
         trips = [c for c in found if c.severity == TRIP] if found else []
         if trips:
@@ -228,18 +242,19 @@ class ControlCore:
     def trip(self, conditions: list[Condition]) -> None:
         """Latch a trip: heaters off now; category 0 cuts the motors too, else they ramp down."""
         for zone in self.zones.values():
-            zone.force_off()
+            _attempt(zone.force_off)  # a failing heater is already a present trip condition
         for tune in self.autotunes.values():
             tune.abort()
         cat0 = any(c.reaction == CAT0 for c in conditions)
+        cut = {c.source for c in conditions if c.code == outputs.MOTOR}
         for motor in self.motors.values():
-            if cat0 or motor.alarm:
-                motor.force_off()
+            if cat0 or motor.alarm or motor.id in cut:
+                _attempt(motor.force_off)
             else:
                 motor.command(0.0)
-        if any(c.code == "ssr_stuck_on" for c in conditions):
+        if any(c.code in CUT_CONTACTOR for c in conditions):
             self.contactor_on = False
-            self.io.heater_contactor.set(False)
+            _attempt(self.io.heater_contactor.set, False)
         if self.seq.state not in ("fault", "disabled"):
             self.seq.enter("fault", conditions[0].message)
 
@@ -252,20 +267,24 @@ class ControlCore:
                 self._apply(cmd, fut)
 
     def _apply(self, cmd: Command, fut: Future[Any]) -> None:
-        """Run one command's handler, audit it, and keep its answer for the end of the tick."""
+        """Run one command's handler, audit it, and keep its answer for the end of the tick
+        (later, if it changed a file or a latched trip: then it waits for the write)."""
         from control.handlers import dispatch  # local: handlers import this module
 
+        before = len(self.alarms.changes)
         try:
-            result = dispatch(self, cmd)
-        except HmiError as err:
+            answer = Answer(fut, dispatch(self, cmd), False)
+        except HmiError as err:  # refused; a reset with ack may still have acknowledged trips
             self._audit(cmd, "refused", err)
-            self._answers.append((fut, err, True))
+            answer = Answer(fut, err, True)
         except Exception as err:  # a bug in a handler: stop safely, latch, keep ticking
             self._internal_error(cmd, err)
-            self._answers.append((fut, err, True))
+            answer = Answer(fut, err, True)
         else:
             self._audit(cmd, "applied", None)
-            self._answers.append((fut, result, False))
+        answer.waits = self.settings.take_enqueued()
+        answer.durable_alarms = any(a.latched for _, a in self.alarms.changes[before:])
+        self._answers.add(answer)
 
     def _internal_error(self, cmd: Command, err: Exception) -> None:
         message = f"Internal error in {type(cmd).__name__}: {type(err).__name__}"
@@ -274,12 +293,8 @@ class ControlCore:
         self.trip([cond])
 
     def _answer(self) -> None:
-        answers, self._answers = self._answers, []
-        for fut, value, failed in answers:
-            if failed:
-                fut.set_exception(value)
-            else:
-                fut.set_result(value)
+        self._answers.settle(self._alarms_ticket)
+        self._alarms_ticket = None
 
     def _audit(self, cmd: Command, result: str, err: HmiError | None) -> None:
         if isinstance(cmd, _External):
@@ -389,27 +404,59 @@ class ControlCore:
         return None
 
     def _write_outputs(self, now: float) -> None:
+        """Drive every output. A write that raises trips that output's zone or motor (alarm
+        naming it) and sends everything else to safe through `trip`; the loop keeps ticking."""
         state = self.seq.state
         heat_ok = state in HEATING_STATES and self.hmi_enabled
-        stuck = self.alarms.has_live("ssr_stuck_on")
+        stuck = self.alarms.has_live("ssr_stuck_on") or self.alarms.has_live(outputs.HEATER)
         self.contactor_on = heat_ok and not stuck
         refresh = self.ticks % REFRESH_TICKS == 0
-        self._put("heater_contactor", self.io.heater_contactor, self.contactor_on, refresh)
-        for zone in self.zones.values():
-            zone.write(now, heat_ok and zone.regulating and zone.sensor_ok)
-        for motor in self.motors.values():
-            motor.write(self.hmi_enabled and not motor.alarm, refresh)
-        self._write_aux(state, refresh)
+        faults = self.output_faults
+        contactor = self.io.heater_contactor
+        failed = [self._put(outputs.CONTACTOR, "machine", "heater_contactor", contactor,
+                            self.contactor_on, refresh)]  # fmt: skip
+        for zid, zone in self.zones.items():
+            try:
+                zone.write(now, heat_ok and zone.regulating and zone.sensor_ok)
+            except Exception as err:
+                failed.append(faults.failed(outputs.HEATER, zid, f"{zone.cfg.name} heater", err))
+            else:
+                faults.ok(outputs.HEATER, zid)
+        for mid, motor in self.motors.items():
+            try:
+                motor.write(self.hmi_enabled and not motor.alarm, refresh)
+            except Exception as err:
+                failed.append(faults.failed(outputs.MOTOR, mid, f"{motor.cfg.name} driver", err))
+            else:
+                faults.ok(outputs.MOTOR, mid)
+        failed += self._write_aux(state, refresh)
         self._heartbeat = not self._heartbeat
-        quietly(self.io.heartbeat.set, self._heartbeat)
+        failed.append(faults.guard(outputs.HEARTBEAT, "machine", "heartbeat",
+                                   self.io.heartbeat.set, self._heartbeat))  # fmt: skip
+        trips = [c for c in failed if c is not None]
+        if trips:
+            self._output_trip(trips)
 
-    def _put(self, key: str, output: Any, on: bool, refresh: bool) -> None:
+    def _output_trip(self, trips: list[Condition]) -> None:
+        """Latch the write failures now (this tick), not at the next safety pass."""
+        wall = self.clock.wall()
+        for cond in trips:
+            self.alarms.raise_(cond.code, cond.source, TRIP, cond.message, wall)
+        self._levels.clear()  # rewrite every plain output on the next tick
+        self.trip(trips)
+
+    def _put(
+        self, code: str, source: str, key: str, output: Any, on: bool, refresh: bool
+    ) -> Condition | None:
         """Write a plain output when its level changes, and on every periodic refresh."""
         if refresh or self._levels.get(key) is not on:
-            quietly(output.set, on)
-            self._levels[key] = on
+            failed = self.output_faults.guard(code, source, key, output.set, on)
+            self._levels[key] = on if failed is None else None
+            return failed
+        return None
 
-    def _write_aux(self, state: str, refresh: bool) -> None:
+    def _write_aux(self, state: str, refresh: bool) -> list[Condition | None]:
+        failed: list[Condition | None] = []
         for oid, ocfg in self.cfg.outputs.aux.items():
             if not self.hmi_enabled:
                 on = False
@@ -420,7 +467,8 @@ class ControlCore:
             if state == "fault" and not ocfg.keep_on_trip:
                 self.aux_requested[oid] = False
             self.aux_on[oid] = on
-            self._put(oid, self.io.aux[oid], on, refresh)
+            failed.append(self._put(outputs.AUX, oid, oid, self.io.aux[oid], on, refresh))
+        return failed
 
     def _publish(self, now: float) -> None:
         self.ticks += 1
@@ -428,31 +476,66 @@ class ControlCore:
         changes = self.alarms.take_changes()
         if changes:
             self._alarms_changed(changes)
+        self._persistence(now)
         self._snapshot = self._snapshots.build()
         if now >= self._next_sample_s:
             self._next_sample_s = now + self.cfg.storage.history_period_s
-            for sink in self.sinks.on_sample:
-                sink(self._snapshot)
+            if self.sinks.on_sample:
+                self._sinks_dropped(deliver(self.sinks.on_sample, self._snapshot))
 
     def _alarms_changed(self, changes: list[tuple[str, Alarm]]) -> None:
         for action, alarm in changes:
             self.emit("alarm", {"action": action, "alarm": alarm.to_record()})
         self._history_views = tuple(a.view() for a in self.alarms.history())
         if any(alarm.latched for _, alarm in changes):  # a trip came, was acked or was reset
-            self.settings.save_alarms(self.alarms)
+            self._alarms_ticket = self.settings.save_alarms(self.alarms)
+
+    def _persistence(self, now: float) -> None:
+        """Take finished writes into the storage alarm (before this tick's snapshot), and retry
+        files whose last write failed. The writes themselves run on the writer's thread."""
+        settings = self.settings
+        if settings.failing:
+            settings.retry(self, now)
+        if settings.collect():
+            self._storage_alarm()
+
+    def _storage_alarm(self) -> None:
+        """DESIGN §8: a failed save is never silent. The change stays applied; a warning says
+        what is not being saved until a later write of that file succeeds."""
+        key, wall = (STORAGE_ALARM, "machine"), self.clock.wall()
+        failing = self.settings.failing
+        if not failing:
+            log.info("saving works again: every data file written")
+            self.external.pop(key, None)
+            self.alarms.condition_gone(STORAGE_ALARM, "machine", wall)
+            return
+        what = "; ".join(f"{name}: {why}" for name, why in failing.items())
+        message = f"Data not saved ({what}): changes apply until restart; retrying"
+        log.warning("%s", message)
+        cond = Condition(STORAGE_ALARM, "machine", WARNING, WARN, message)
+        self.external[key] = cond
+        self.alarms.raise_(STORAGE_ALARM, "machine", WARNING, message, wall)
 
     def emit(self, kind: str, data: dict[str, Any]) -> None:
-        event = Event(kind, self.clock.wall(), data)
-        for sink in self.sinks.on_event:
-            sink(event)
+        if self.sinks.on_event:
+            self._sinks_dropped(deliver(self.sinks.on_event, Event(kind, self.clock.wall(), data)))
+
+    def _sinks_dropped(self, dropped: list[str]) -> None:
+        """A sink that raised was dropped: its data (history, metrics) no longer flows; say so."""
+        if dropped:
+            message = "Data sink dropped after an error: " + ", ".join(dropped)
+            self.external[("sink_dropped", "machine")] = Condition(
+                "sink_dropped", "machine", WARNING, WARN, message
+            )
 
     def iso_now(self) -> str:
         return iso(self.clock.wall())
 
     def shutdown(self) -> None:
-        """Every output off (called on exit, whatever the reason)."""
+        """Every output off (called on exit, whatever the reason); then the alarms are saved and
+        every queued write is flushed (once; later calls only switch outputs off again)."""
         self.io.all_outputs_off()
-        self.settings.save_alarms(self.alarms)
+        self.settings.close(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,3 +566,12 @@ def _safe_read(read: Callable[[], bool], failsafe: bool) -> bool:
 
 def _command_args(cmd: Command) -> dict[str, Any]:
     return {k: getattr(cmd, k) for k in getattr(cmd, "__slots__", ()) if k != "actor"}
+
+
+def _attempt(action: Callable[..., object], *args: object) -> None:
+    """A safe-state write on the trip path: it must not stop the rest from going off. A failure
+    is not lost: the tick's own write to that output fails too and trips naming it."""
+    try:
+        action(*args)
+    except Exception as err:
+        log.warning("safe-state write %s failed: %s", outputs.describe(err), action)

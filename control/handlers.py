@@ -18,6 +18,7 @@ Handler = Callable[["ControlCore", Any], Any]
 SHELVE_MAX_S = 8 * 3600.0
 JOG_MAX_S = 60.0
 TUNE_STATES = ("idle", "heating", "ready")
+PID_LIMITS = {"kp": (0.0, 10.0), "ki": (0.0, 1.0), "kd": (0.0, 1000.0)}  # also for stored gains
 
 
 # -- shared checks ------------------------------------------------------------------------------
@@ -168,9 +169,9 @@ def set_setpoint(core: ControlCore, cmd: c.SetSetpoint) -> dict[str, Any]:
 
 def set_pid(core: ControlCore, cmd: c.SetPid) -> dict[str, Any]:
     zone = zone_of(core, cmd.zone)
-    kp = number("kp", cmd.kp, 0.0, 10.0)
-    ki = number("ki", cmd.ki, 0.0, 1.0)
-    kd = number("kd", cmd.kd, 0.0, 1000.0)
+    kp = number("kp", cmd.kp, *PID_LIMITS["kp"])
+    ki = number("ki", cmd.ki, *PID_LIMITS["ki"])
+    kd = number("kd", cmd.kd, *PID_LIMITS["kd"])
     enabled(core)
     core.note_change(core.gains(zone.id), {"kp": kp, "ki": ki, "kd": kd})
     zone.pid.set_gains(kp, ki, kd)

@@ -6,7 +6,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class CorruptFile(Exception):
@@ -36,24 +36,50 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class Loaded(NamedTuple):
+    """What `load_checked` found. `lost`: a stored copy existed but none could be read, so
+    whatever it held (e.g. a latched trip) is unknown."""
+
+    data: Any | None
+    problem: str | None
+    lost: bool
+
+
 def load(path: Path) -> tuple[Any | None, str | None]:
     """Read JSON from `path`, falling back to its last-good copy.
 
     Returns (data, problem). data is None when no file exists. A corrupt main file is renamed
     aside (`.corrupt-<unix>`) and `problem` says so, so the caller can raise an alarm.
     """
+    data, problem, _ = load_checked(path)
+    return data, problem
+
+
+def load_checked(path: Path) -> Loaded:
+    """`load`, also saying whether a stored copy existed that could not be read at all."""
     last_good = path.with_name(path.name + ".last-good")
     problem = None
+    existed = False
     if path.exists():
+        existed = True
         try:
-            return json.loads(path.read_text(encoding="utf-8")), None
+            return Loaded(json.loads(path.read_text(encoding="utf-8")), None, False)
         except (OSError, ValueError) as err:
-            aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-            os.replace(path, aside)
-            problem = f"{path.name} was unreadable ({err.__class__.__name__}); kept as {aside.name}"
+            problem = f"{path.name} was unreadable ({err.__class__.__name__}); " + _set_aside(path)
     if last_good.exists():
+        existed = True
         try:
-            return json.loads(last_good.read_text(encoding="utf-8")), problem
+            return Loaded(json.loads(last_good.read_text(encoding="utf-8")), problem, False)
         except (OSError, ValueError):
             problem = (problem or f"{path.name} missing") + "; last-good copy unreadable too"
-    return None, problem
+    return Loaded(None, problem, existed)
+
+
+def _set_aside(path: Path) -> str:
+    """Rename a corrupt file out of the way (it is evidence); a failure here is only reported."""
+    aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+    try:
+        os.replace(path, aside)
+    except OSError as err:
+        return f"could not be set aside ({err.__class__.__name__})"
+    return f"kept as {aside.name}"

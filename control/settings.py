@@ -2,32 +2,54 @@
 
 from __future__ import annotations
 
-import math
+import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from control import persist
 from control.config import Config
+from control.outputs import describe
+from control.stored import ALARMS_FILE, SETTINGS_FILE, check_alarms, check_settings
+from control.writer import PersistWriter, WriteTicket
 
 if TYPE_CHECKING:
     from control.alarms import AlarmBook
     from control.core import ControlCore
 
-SETTINGS_FILE = "settings.json"
-ALARMS_FILE = "alarms.json"
+__all__ = ["ALARMS_FILE", "RETRY_S", "SETTINGS_FILE", "AlarmsLoad", "SettingsStore"]
+log = logging.getLogger(__name__)
+RETRY_S = 5.0  # machine seconds between attempts to save a file whose last write failed
+
+
+class AlarmsLoad:
+    """What alarms.json gave at start: records to restore, problems, and whether the latch
+    state is unknown (a stored copy existed but no latched trip list could be trusted)."""
+
+    def __init__(self, records: dict[str, Any] | None, problems: list[str], unknown: bool) -> None:
+        self.records = records
+        self.problems = problems
+        self.unknown = unknown
 
 
 class SettingsStore:
-    """Reads and writes settings.json and alarms.json in the data directory (None = memory only)."""
+    """Reads settings.json and alarms.json at start; saves them through the persistence writer
+    (None data dir = memory only). Only the control thread calls it; the writer does the I/O."""
 
-    def __init__(self, data_dir: Path | None, cfg: Config) -> None:
+    def __init__(self, data_dir: Path | None, cfg: Config, writer: PersistWriter | None = None):
         self.data_dir = data_dir
         self.cfg = cfg
+        self.writer = writer or PersistWriter(threaded=False)
         self.write_errors = 0
+        self.failing: dict[str, str] = {}  # file name -> why its last write failed
+        self._pending: list[WriteTicket] = []
+        self._enqueued: list[WriteTicket] = []  # settings saves since the core last took them
+        self._retry_at_s = 0.0
+        self._closed = False
 
     def _path(self, name: str) -> Path | None:
         return None if self.data_dir is None else self.data_dir / name
 
+    # -- start-up -------------------------------------------------------------------------------
     def load_into(self, core: ControlCore) -> list[str]:
         """Apply stored settings to a fresh core; returns problems (each becomes a warning)."""
         path = self._path(SETTINGS_FILE)
@@ -35,75 +57,97 @@ class SettingsStore:
             return []
         data, problem = persist.load(path)
         problems = [problem] if problem else []
-        if isinstance(data, dict):
-            problems += _apply(core, data)
-        elif data is not None:
-            problems.append(f"{SETTINGS_FILE} does not hold a mapping; defaults used")
-        return problems
+        if data is None:
+            return problems
+        stored, found = check_settings(data, self.cfg)
+        if stored.hmi_enabled is not None:
+            core.hmi_enabled = stored.hmi_enabled
+        for zid, setpoint_c in stored.setpoints_c.items():
+            core.zones[zid].setpoint_c = setpoint_c
+        for zid, (kp, ki, kd) in stored.gains.items():
+            core.zones[zid].pid.set_gains(kp, ki, kd)
+        for mid, rpm in stored.run_rpm.items():
+            core.motors[mid].run_rpm = rpm
+        return problems + found
 
+    def load_alarms(self) -> AlarmsLoad:
+        path = self._path(ALARMS_FILE)
+        if path is None:
+            return AlarmsLoad(None, [], False)
+        data, problem, lost = persist.load_checked(path)
+        problems = [problem] if problem else []
+        if data is None:
+            return AlarmsLoad(None, problems, lost)
+        records, found, unknown = check_alarms(data)
+        return AlarmsLoad(records, problems + found, unknown)
+
+    # -- saving ---------------------------------------------------------------------------------
     def save(self, core: ControlCore) -> None:
-        path = self._path(SETTINGS_FILE)
+        """Queue settings.json; the command that caused it is answered once it is written."""
+        ticket = self._write(SETTINGS_FILE, settings_data(core))
+        if ticket is not None:
+            self._enqueued.append(ticket)
+
+    def save_alarms(self, book: AlarmBook) -> WriteTicket | None:
+        return self._write(ALARMS_FILE, book.to_records())
+
+    def take_enqueued(self) -> list[WriteTicket]:
+        out, self._enqueued = self._enqueued, []
+        return out
+
+    def _write(self, name: str, data: Any) -> WriteTicket | None:
+        path = self._path(name)
         if path is None:
+            return None
+        ticket = self.writer.submit(path, data)
+        self._pending.append(ticket)
+        return ticket
+
+    # -- results (control thread, every tick) ---------------------------------------------------
+    def collect(self) -> bool:
+        """Take the results of finished writes in order; True when `failing` changed."""
+        if not self._pending:
+            return False
+        before = dict(self.failing)
+        while self._pending and self._pending[0].future.done():
+            ticket = self._pending.pop(0)
+            ticket.seen = True
+            err = ticket.future.exception()
+            if err is None:
+                self.failing.pop(ticket.name, None)
+            else:
+                self.write_errors += 1
+                self.failing[ticket.name] = describe(err)
+        return self.failing != before
+
+    def retry(self, core: ControlCore, now_s: float) -> None:
+        """Every RETRY_S while a file is failing, write its current content again (in order),
+        so saving resumes by itself once the cause (full disk, read-only mount) has gone."""
+        if not self.failing or now_s < self._retry_at_s or self._closed:
             return
-        data = {
-            "hmi_enabled": core.hmi_enabled,
-            "zones": {
-                zid: {"setpoint_c": z.setpoint_c, "pid": core.gains(zid)}
-                for zid, z in core.zones.items()
-            },
-            "motors": {mid: {"run_rpm": m.run_rpm} for mid, m in core.motors.items()},
-        }
-        self._write(path, data)
+        self._retry_at_s = now_s + RETRY_S
+        busy = {t.name for t in self._pending}
+        for name in [n for n in self.failing if n not in busy]:
+            data = settings_data(core) if name == SETTINGS_FILE else core.alarms.to_records()
+            self._write(name, data)
 
-    def load_alarms(self) -> tuple[dict[str, Any] | None, str | None]:
-        path = self._path(ALARMS_FILE)
-        if path is None:
-            return None, None
-        data, problem = persist.load(path)
-        return (data if isinstance(data, dict) else None), problem
-
-    def save_alarms(self, book: AlarmBook) -> None:
-        path = self._path(ALARMS_FILE)
-        if path is not None:
-            self._write(path, book.to_records())
-
-    def _write(self, path: Path, data: Any) -> None:
-        try:
-            persist.write_atomic(path, data)
-        except OSError:
-            self.write_errors += 1
+    def close(self, core: ControlCore) -> None:
+        """Final alarms save, then wait for the queue to be written (process exit)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.save_alarms(core.alarms)
+        self.writer.close()
+        self.collect()
 
 
-def _apply(core: ControlCore, data: dict[str, Any]) -> list[str]:
-    """Take each stored value only if it is still valid for this config; report the rest."""
-    problems: list[str] = []
-    if isinstance(data.get("hmi_enabled"), bool):
-        core.hmi_enabled = data["hmi_enabled"]
-    for zid, stored in (data.get("zones") or {}).items():
-        zone = core.zones.get(zid)
-        if zone is None or not isinstance(stored, dict):
-            problems.append(f"settings: zone '{zid}' is not configured; ignored")
-            continue
-        sp = stored.get("setpoint_c")
-        if _num(sp) and 0 <= sp <= zone.cfg.setpoint_max_c:
-            zone.setpoint_c = float(sp)
-        elif sp is not None:
-            problems.append(f"settings: zones.{zid}.setpoint_c {sp!r} out of range; default used")
-        pid = stored.get("pid")
-        if isinstance(pid, dict) and all(
-            _num(pid.get(k)) and pid[k] >= 0 for k in ("kp", "ki", "kd")
-        ):
-            zone.pid.set_gains(float(pid["kp"]), float(pid["ki"]), float(pid["kd"]))
-    for mid, stored in (data.get("motors") or {}).items():
-        motor = core.motors.get(mid)
-        rpm = stored.get("run_rpm") if isinstance(stored, dict) else None
-        if motor is not None and _num(rpm) and 0 <= rpm <= motor.cfg.max_rpm:
-            motor.run_rpm = float(rpm)
-        else:
-            problems.append(f"settings: motors.{mid}.run_rpm invalid; default used")
-    return problems
-
-
-def _num(value: Any) -> TypeGuard[float]:
-    """A real finite number (JSON bools are not numbers)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def settings_data(core: ControlCore) -> dict[str, Any]:
+    """settings.json as a fresh plain structure (the writer serialises it on its own thread)."""
+    return {
+        "hmi_enabled": core.hmi_enabled,
+        "zones": {
+            zid: {"setpoint_c": z.setpoint_c, "pid": core.gains(zid)}
+            for zid, z in core.zones.items()
+        },
+        "motors": {mid: {"run_rpm": m.run_rpm} for mid, m in core.motors.items()},
+    }

@@ -29,3 +29,41 @@ def config_with(**changes: Any) -> Config:
             node = node[key]
         node[leaf] = value
     return parse_config(data, "test")
+
+
+class FakeDisk:
+    """A write function for `PersistWriter` that fails the way a data directory does: `gate`
+    cleared = the SD card stalls; `fail` set = every write raises it (ENOSPC, EROFS…). Writes
+    that get through go to the real atomic writer. `log` records (thread, file, data)."""
+
+    def __init__(self, stalled: bool = False) -> None:
+        import threading
+
+        self.gate = threading.Event()
+        if not stalled:
+            self.gate.set()
+        self.fail: OSError | None = None
+        self.log: list[tuple[str, str, Any]] = []
+        self._done = threading.Condition()
+        self.calls = 0
+
+    def __call__(self, path: Path, data: Any) -> None:
+        import threading
+
+        from control.persist import write_atomic
+
+        self.gate.wait()
+        try:
+            self.log.append((threading.current_thread().name, path.name, data))
+            if self.fail is not None:
+                raise self.fail
+            write_atomic(path, data)
+        finally:
+            with self._done:
+                self.calls += 1
+                self._done.notify_all()
+
+    def wait_for(self, calls: int, timeout_s: float = 10.0) -> None:
+        """Block until `calls` writes have finished (a deadlock guard, not a timing check)."""
+        with self._done:
+            assert self._done.wait_for(lambda: self.calls >= calls, timeout_s), self.calls

@@ -124,6 +124,9 @@ def config_check(snap: Any, cfg: Config) -> dict[str, Any]:
         "motors": len(cfg.motors),
     }
     corrupt = [a.message for a in snap.alarms if a.code == "settings_corrupt"]
+    corrupt += [  # settings/alarms not being saved, while it lasts
+        a.message for a in snap.alarms if a.code == "storage_write_failed" and not a.cleared_at
+    ]
     if corrupt:
         out.update(status="degraded", message="; ".join(corrupt))
     return out
