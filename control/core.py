@@ -93,12 +93,11 @@ class ControlCore:
         self.contactor_on = False
         self.seq = Sequencer(self)
         self.settings = SettingsStore(data_dir, cfg, writer)
-        self.output_faults = outputs.OutputFaults()
+        self.outputs = outputs.OutputWriter()
         self._alarms_ticket: WriteTicket | None = None
         self._commands: queue.SimpleQueue[tuple[Command, Future[Any]]] = queue.SimpleQueue()
         self._stalled = threading.Event()
         self._heartbeat = False
-        self._levels: dict[str, bool | None] = {}
         self._answers = Answers()
         self._buttons = {"start": False, "stop": False}
         self._next_sample_s = 0.0
@@ -212,7 +211,7 @@ class ControlCore:
         stalled = self._stalled.is_set()
         if stalled:  # the watchdog wrote every output off behind our back
             self._stalled.clear()
-            self._levels.clear()
+            self.outputs.forget()
             for motor in self.motors.values():
                 motor.forget_written()
         inputs = SafetyInputs(now, self.estop_chain_ok, stalled, self.seq.state in HEATING_STATES)
@@ -220,8 +219,8 @@ class ControlCore:
             self.cfg, inputs, self.zones.values(), self.monitors, self.motors.values()
         )
         found += self.external.values()
-        if self.output_faults.present:  # an output whose writes fail keeps its trip present
-            found += self.output_faults.present.values()
+        if self.outputs.faults.present:  # an output whose writes fail keeps its trip present
+            found += self.outputs.faults.present.values()
         self._sync_alarms(found)
         trips = [c for c in found if c.severity == TRIP] if found else []
         if trips:
@@ -242,19 +241,19 @@ class ControlCore:
     def trip(self, conditions: list[Condition]) -> None:
         """Latch a trip: heaters off now; category 0 cuts the motors too, else they ramp down."""
         for zone in self.zones.values():
-            _attempt(zone.force_off)  # a failing heater is already a present trip condition
+            outputs.attempt(zone.force_off)  # a failing heater is already a present trip condition
         for tune in self.autotunes.values():
             tune.abort()
         cat0 = any(c.reaction == CAT0 for c in conditions)
         cut = {c.source for c in conditions if c.code == outputs.MOTOR}
         for motor in self.motors.values():
             if cat0 or motor.alarm or motor.id in cut:
-                _attempt(motor.force_off)
+                outputs.attempt(motor.force_off)
             else:
                 motor.command(0.0)
         if any(c.code in CUT_CONTACTOR for c in conditions):
             self.contactor_on = False
-            _attempt(self.io.heater_contactor.set, False)
+            outputs.attempt(self.io.heater_contactor.set, False)
         if self.seq.state not in ("fault", "disabled"):
             self.seq.enter("fault", conditions[0].message)
 
@@ -411,28 +410,16 @@ class ControlCore:
         stuck = self.alarms.has_live("ssr_stuck_on") or self.alarms.has_live(outputs.HEATER)
         self.contactor_on = heat_ok and not stuck
         refresh = self.ticks % REFRESH_TICKS == 0
-        faults = self.output_faults
-        contactor = self.io.heater_contactor
-        failed = [self._put(outputs.CONTACTOR, "machine", "heater_contactor", contactor,
-                            self.contactor_on, refresh)]  # fmt: skip
-        for zid, zone in self.zones.items():
-            try:
-                zone.write(now, heat_ok and zone.regulating and zone.sensor_ok)
-            except Exception as err:
-                failed.append(faults.failed(outputs.HEATER, zid, f"{zone.cfg.name} heater", err))
-            else:
-                faults.ok(outputs.HEATER, zid)
-        for mid, motor in self.motors.items():
-            try:
-                motor.write(self.hmi_enabled and not motor.alarm, refresh)
-            except Exception as err:
-                failed.append(faults.failed(outputs.MOTOR, mid, f"{motor.cfg.name} driver", err))
-            else:
-                faults.ok(outputs.MOTOR, mid)
-        failed += self._write_aux(state, refresh)
+        out, io = self.outputs, self.io
+        failed = [out.plain(outputs.CONTACTOR, "machine", "heater_contactor",
+                            io.heater_contactor, self.contactor_on, refresh)]  # fmt: skip
+        failed += out.zones(self.zones.values(), now, heat_ok)
+        failed += out.motors(self.motors.values(), self.hmi_enabled, refresh)
+        for oid, on in self._aux_levels(state).items():
+            failed.append(out.plain(outputs.AUX, oid, oid, io.aux[oid], on, refresh))
         self._heartbeat = not self._heartbeat
-        failed.append(faults.guard(outputs.HEARTBEAT, "machine", "heartbeat",
-                                   self.io.heartbeat.set, self._heartbeat))  # fmt: skip
+        failed.append(out.plain(outputs.HEARTBEAT, "machine", "heartbeat", io.heartbeat,
+                                self._heartbeat, True))  # fmt: skip
         trips = [c for c in failed if c is not None]
         if trips:
             self._output_trip(trips)
@@ -442,21 +429,10 @@ class ControlCore:
         wall = self.clock.wall()
         for cond in trips:
             self.alarms.raise_(cond.code, cond.source, TRIP, cond.message, wall)
-        self._levels.clear()  # rewrite every plain output on the next tick
+        self.outputs.forget()
         self.trip(trips)
 
-    def _put(
-        self, code: str, source: str, key: str, output: Any, on: bool, refresh: bool
-    ) -> Condition | None:
-        """Write a plain output when its level changes, and on every periodic refresh."""
-        if refresh or self._levels.get(key) is not on:
-            failed = self.output_faults.guard(code, source, key, output.set, on)
-            self._levels[key] = on if failed is None else None
-            return failed
-        return None
-
-    def _write_aux(self, state: str, refresh: bool) -> list[Condition | None]:
-        failed: list[Condition | None] = []
+    def _aux_levels(self, state: str) -> dict[str, bool]:
         for oid, ocfg in self.cfg.outputs.aux.items():
             if not self.hmi_enabled:
                 on = False
@@ -467,8 +443,7 @@ class ControlCore:
             if state == "fault" and not ocfg.keep_on_trip:
                 self.aux_requested[oid] = False
             self.aux_on[oid] = on
-            failed.append(self._put(outputs.AUX, oid, oid, self.io.aux[oid], on, refresh))
-        return failed
+        return self.aux_on
 
     def _publish(self, now: float) -> None:
         self.ticks += 1
@@ -566,12 +541,3 @@ def _safe_read(read: Callable[[], bool], failsafe: bool) -> bool:
 
 def _command_args(cmd: Command) -> dict[str, Any]:
     return {k: getattr(cmd, k) for k in getattr(cmd, "__slots__", ()) if k != "actor"}
-
-
-def _attempt(action: Callable[..., object], *args: object) -> None:
-    """A safe-state write on the trip path: it must not stop the rest from going off. A failure
-    is not lost: the tick's own write to that output fails too and trips naming it."""
-    try:
-        action(*args)
-    except Exception as err:
-        log.warning("safe-state write %s failed: %s", outputs.describe(err), action)

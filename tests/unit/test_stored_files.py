@@ -34,7 +34,9 @@ def _start_with(make_machine: Any, tmp_path: Path, name: str, data: Any) -> Any:
 def test_an_absurd_gain_is_not_applied_and_named(make_machine: Any, tmp_path: Path) -> None:
     stored = {"zones": {"barrel": {"setpoint_c": 200.0, "pid": {"kp": 1e300, "ki": 0.01, "kd": 5}}}}
     m = _start_with(make_machine, tmp_path, "settings.json", stored)
-    assert m.core.gains("barrel") == m.cfg.zones["barrel"].pid.model_dump(include={"kp", "ki", "kd"})
+    assert m.core.gains("barrel") == m.cfg.zones["barrel"].pid.model_dump(
+        include={"kp", "ki", "kd"}
+    )
     assert m.core.snapshot.zone("barrel").setpoint_c == 200.0  # the valid value still applies
     assert "settings.json: zones.barrel.pid.kp must be between 0 and 10" in _warning(m)
     assert m.core.snapshot.state == "idle"
@@ -173,7 +175,8 @@ def test_a_valid_latched_trip_is_restored_and_a_bad_next_id_only_warned(
 ) -> None:
     rec = {"id": 7, "code": "over_temp", "source": "barrel", "severity": "trip",
            "message": "Barrel over temperature", "raised_at": 1.7e9, "acked_at": None,
-           "cleared_at": None, "first_out": True, "active": False, "shelved_until": None}  # fmt: skip
+           "cleared_at": None, "first_out": True, "active": False,
+           "shelved_until": None}  # fmt: skip
     m = _start_with(make_machine, tmp_path, "alarms.json", {"next_id": "x", "latched": [rec]})
     snap = m.core.snapshot
     assert snap.state == "fault"
