@@ -511,6 +511,7 @@ class ControlCore:
         every queued write is flushed (once; later calls only switch outputs off again)."""
         self.io.all_outputs_off()
         self.settings.close(self)
+        self._answers.settle(None)  # callers waiting on a flushed write hear back
 
 
 @dataclass(frozen=True, slots=True)

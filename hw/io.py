@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hw.protocols import DigitalInput, DigitalOutput, HeaterOutput, StepperDriver, TemperatureSensor
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,8 +60,11 @@ class MachineIO:
 
 
 def quietly(action: Callable[..., object], *args: object) -> None:
-    """Run one output action on the safe-state path; a failing output must not stop the rest."""
-    try:  # noqa: SIM105 - not contextlib.suppress: that builds a context manager every tick
+    """Run one output action on the safe-state path; a failing output must not stop the rest.
+
+    Only for the safe-state path (everything off, close): the control tick never uses it, a
+    failed write there is a trip naming the output (control/outputs.py). Here it is logged."""
+    try:
         action(*args)
-    except Exception:
-        pass
+    except Exception as err:
+        log.warning("safe-state output action %r failed: %s: %s", action, type(err).__name__, err)

@@ -5,6 +5,7 @@ keeps ticking, and reset waits until the output can be driven again."""
 from __future__ import annotations
 
 import errno
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,16 @@ def test_reset_waits_until_the_output_can_be_driven_again(rig: Any) -> None:
     m.virtual.run_for(5.0)
     assert energised(m) == []  # reset energises nothing by itself
     assert m.core.snapshot.alarms == ()
+
+
+def test_the_safe_state_path_logs_a_write_it_could_not_make(
+    rig: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """hw.io.quietly keeps going past a failed write (everything else must still go off) but
+    no longer hides it."""
+    m, out = rig("heater:barrel")
+    out.broken = True
+    with caplog.at_level(logging.WARNING, logger="hw.io"):
+        m.io.all_outputs_off()
+    assert out.failed_writes == 1
+    assert any("OSError" in r.getMessage() for r in caplog.records)
