@@ -12,6 +12,7 @@ from typing import Any
 from app.api.health import config_check
 from app.machine import build_machine
 from control import persist
+from control.alarms import CLEAR_DELAY_S
 from control.commands import EStop, Preheat, Reset, SetSetpoint
 from control.config import parse_config
 from control.settings import RETRY_S
@@ -132,7 +133,7 @@ def test_disk_full_is_an_alarm_and_degraded_health_until_saving_works(make_machi
     calls = disk.calls
     m.virtual.run_for(RETRY_S)
     disk.wait_for(calls + 1)
-    m.virtual.step()
+    m.virtual.run_for(CLEAR_DELAY_S + 0.1)  # the warning's off-delay
     assert _storage_alarm(m).cleared_at is not None
     assert _setpoint(persist.load(m.data_dir / "settings.json")[0]) == 200.0
     assert config_check(m.core.snapshot, m.cfg)["status"] == "ok"
