@@ -8,8 +8,9 @@ from collections.abc import Collection
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
-from app.api.errors import BadRequest
+from app.api.errors import BadRequest, UnreadableBody
 from app.storage.timeparse import BadTime, parse_time
 from control.errors import InvalidField
 
@@ -28,19 +29,59 @@ def _int(text: str) -> int | float:
     return value
 
 
+def _float(text: str) -> float:
+    """`-0.0` becomes 0.0 (adding +0.0 changes no other value), so it is never stored or echoed."""
+    return float(text) + 0.0
+
+
+class DuplicateKey(ValueError):
+    """An object names the same key twice: which one was meant is not ours to guess."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key!r}")
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_json(raw: bytes) -> Any:
-    return json.loads(raw, parse_constant=_reject_constant, parse_int=_int)
+    return json.loads(
+        raw,
+        parse_constant=_reject_constant,
+        parse_int=_int,
+        parse_float=_float,
+        object_pairs_hook=_object,
+    )
+
+
+async def _read(request: web.Request) -> bytes:
+    """The raw body; one that cannot be decoded (a bad Content-Encoding) is a 400."""
+    try:
+        return await request.read()
+    except RequestPayloadError:
+        encoding = request.headers.get("Content-Encoding", "identity")
+        message = f"the body could not be decoded as Content-Encoding: {encoding}"
+        raise UnreadableBody(message) from None
 
 
 async def json_object(request: web.Request, allowed: Collection[str] = ()) -> dict[str, Any]:
     """The body as a JSON object ({} when empty). 400 for anything else; 422 for unknown keys."""
-    raw = await request.read()
+    raw = await _read(request)
     if not raw.strip():
         return {}
     if request.content_type not in JSON_TYPES:
         raise BadRequest(f"Content-Type must be application/json, not {request.content_type}")
     try:
         data = parse_json(raw)
+    except DuplicateKey as err:
+        raise BadRequest(f"malformed JSON: {err}", field=err.key) from None
     except (ValueError, RecursionError) as err:
         raise BadRequest(f"malformed JSON: {err}") from None
     if not isinstance(data, dict):

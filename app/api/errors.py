@@ -11,6 +11,11 @@ class BadRequest(HmiError, ValueError):
     code = "bad_request"
 
 
+class UnreadableBody(BadRequest):
+    """The body could not be decoded (e.g. a plain body labelled gzip): the rest of the stream
+    cannot be trusted, so the connection closes after the 400."""
+
+
 class Unauthorized(HmiError):
     """No bearer token, or one that is not valid."""
 

@@ -91,6 +91,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             response.headers["Retry-After"] = str(max(1, round(err.retry_after_s)))
         if isinstance(err, api.MethodNotAllowed):
             response.headers["Allow"] = ", ".join(err.allowed)
+        if isinstance(err, api.UnreadableBody):
+            response.force_close()
         return response
     except web.HTTPException as exc:
         if exc.status < 400:
