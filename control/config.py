@@ -195,6 +195,9 @@ class ApiConfig(Section):
     auth_max_failures: Annotated[int, Field(ge=1, le=1000)] = 10
     auth_window_s: PositiveS = 60.0
     auth_lockout_s: PositiveS = 60.0
+    request_timeout_s: Annotated[float, Field(gt=0, le=300, allow_inf_nan=False)] = 10.0
+    keepalive_timeout_s: Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)] = 30.0
+    max_connections: Annotated[int, Field(ge=1, le=10_000)] = 128
 
 
 class UiConfig(Section):

@@ -11,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from app.api import errors as api
 from app.api import keys
+from app.api.protocol import watch_request
 from app.logsetup import access_log
 from app.observability import log_json, request_id
 from control import errors as core
@@ -49,6 +50,7 @@ def error_response(request: web.Request, status: int, body: Mapping[str, object]
 @web.middleware
 async def context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Request id in, X-Request-Id out; one access-log line (debug) and one histogram sample."""
+    watch_request(request)
     rid = request_id(request.headers.get("X-Request-Id"))
     request[keys.REQUEST_ID] = rid
     request[keys.PRINCIPAL] = None
@@ -99,6 +101,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         code = HTTP_CODES.get(exc.status, "http_error")
         return error_response(request, exc.status, {"code": code, "message": exc.reason})
+    except ConnectionError as err:  # the client left (or was dropped) while we read its body
+        log_json("http_client_gone", "debug", request_id=request.get(keys.REQUEST_ID),
+                 path=request.path, error=f"{type(err).__name__}: {err}")  # fmt: skip
+        body = {"code": "bad_request", "message": "the request did not arrive whole"}
+        return error_response(request, 400, body)
     except Exception as err:
         log_json(
             "http_internal_error",

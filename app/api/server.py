@@ -8,19 +8,25 @@ from typing import Any
 
 from aiohttp import web
 
+from app.api import keys
 from app.api.app import create_app
+from app.api.protocol import Connections, GuardedSite, accept_error_handler, connection_cap
 from app.observability import log_json
 from app.storage.wiring import Storage, storage_of
 
 
 class ApiHandle:
-    """A running server: `.port` (the bound port, also for port 0), `.url`, `.stop()`."""
+    """A running server: `.port` (the bound port, also for port 0), `.url`, `.stop()`.
+    Connections are bounded (api.request_timeout_s, keepalive_timeout_s, max_connections)."""
 
     def __init__(self, app: web.Application, host: str, port: int) -> None:
         self.app = app
         self.host = host
         self.port = port
         self.loop = asyncio.new_event_loop()
+        api = app[keys.CFG].api
+        self.conns = Connections(api, connection_cap(api.max_connections))
+        self.loop.set_exception_handler(accept_error_handler(self.conns))
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         self._ready = threading.Event()
         self._error: BaseException | None = None
@@ -54,12 +60,9 @@ class ApiHandle:
 
     async def _serve(self) -> None:
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        site = GuardedSite(self._runner, self.host, self.port, self.conns)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = site.port
 
     def stop(self, timeout_s: float = 5.0) -> None:
         if self._thread.is_alive():
@@ -73,5 +76,6 @@ def start_api(machine: Any, host: str, port: int, storage: Storage | None = None
     storage = storage if storage is not None else storage_of(machine)
     app = create_app(machine, machine.cfg, storage)
     handle = ApiHandle(app, host, port).start()
-    log_json("rest_listening", host=host, port=handle.port, historian=storage is not None)
+    log_json("rest_listening", host=host, port=handle.port, historian=storage is not None,
+             max_connections=handle.conns.cap)  # fmt: skip
     return handle

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -36,10 +37,16 @@ def tvemicro(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProces
 
 class LiveServer:
     """Start with a config override; `url`, `token`, `stderr_text()`; `stop()` sends SIGTERM.
-    `log_level` "debug" adds the per-request access lines."""
+    `log_level` "debug" adds the per-request access lines; `nofile` sets the child's
+    RLIMIT_NOFILE soft limit (as systemd's LimitNOFILE would)."""
 
     def __init__(
-        self, workdir: Path, speed: float = 50.0, log_level: str = "info", **api: Any
+        self,
+        workdir: Path,
+        speed: float = 50.0,
+        log_level: str = "info",
+        nofile: int | None = None,
+        **api: Any,
     ) -> None:
         data = raw_config()
         data["api"].update({"host": "127.0.0.1", "port": 0, **api})
@@ -57,6 +64,7 @@ class LiveServer:
              "--log-level", log_level],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=None if nofile is None else lambda: _limit_files(nofile),
         )  # fmt: skip
         threading.Thread(target=self._drain, daemon=True).start()
         self.url = self._wait_for_url()
@@ -124,6 +132,11 @@ class LiveServer:
                 self.proc.kill()
                 self.proc.wait(5)
         return self.proc.returncode
+
+
+def _limit_files(soft: int) -> None:
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def _decode(resp: Any) -> Any:
