@@ -55,7 +55,7 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
     _attach(hooks, machine)
     eventlog.attach(machine.core)
     stop = threading.Event()
-    _install_signals(stop)
+    signals = _install_signals(stop)
     assert machine.runner is not None
     machine.runner.on_tick = _systemd_pinger()
     log("started", backend=args.backend, state=machine.core.snapshot.state, speed=args.speed)
@@ -70,11 +70,13 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
             api.stop()
         machine.close()
         _close_hooks(hooks)
-        log("stopped", state=machine.core.snapshot.state)
+    code = 0
     if machine.runner.error is not None:
         log("control_loop_died", "error", error=repr(machine.runner.error), outputs="all off")
-        return 1
-    return 0
+        code = 1
+    _ignore_signals()  # the interpreter resets handlers while it exits: a late SIGTERM would kill
+    log("stopped", state="stopped", exit_code=code, signal=signals[0] if signals else None)
+    return code
 
 
 def _serve(
@@ -92,12 +94,27 @@ def _serve(
     _headless(machine, stop, args.duration_s)
 
 
-def _install_signals(stop: threading.Event) -> None:
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _install_signals(stop: threading.Event) -> list[str]:
+    """SIGTERM/SIGINT ask for a clean stop; further ones are ignored, so a second SIGTERM during
+    shutdown cannot change the exit code. Returns the list the first signal's name goes into."""
+    received: list[str] = []
+
     def handler(signum: int, frame: FrameType | None) -> None:
+        _ignore_signals()
+        received.append(signal.Signals(signum).name)
         stop.set()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, handler)
+    return received
+
+
+def _ignore_signals() -> None:
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def _headless(machine: Machine, stop: threading.Event, duration_s: float | None) -> None:
