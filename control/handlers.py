@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from control import commands as c
+from control import limits
 from control.alarms import TRIP
 from control.autotune import RelayAutotune
 from control.errors import HmiDisabled, InvalidField, NotFound, StateConflict
@@ -15,20 +16,20 @@ if TYPE_CHECKING:
     from control.core import ControlCore
 
 Handler = Callable[["ControlCore", Any], Any]
-SHELVE_MAX_S = 8 * 3600.0
-JOG_MAX_S = 60.0
+SHELVE_MAX_S = limits.SHELVE_S.hi
+JOG_MAX_S = limits.JOG_S.hi
 TUNE_STATES = ("idle", "heating", "ready")
-PID_LIMITS = {"kp": (0.0, 10.0), "ki": (0.0, 1.0), "kd": (0.0, 1000.0)}  # also for stored gains
 
 
 # -- shared checks ------------------------------------------------------------------------------
 def number(field: str, value: Any, lo: float, hi: float) -> float:
-    """A finite number within [lo, hi] (bools are not numbers), else InvalidField naming it."""
+    """A finite number within [lo, hi] (bools are not numbers), else InvalidField naming it.
+    -0.0 comes back as 0.0 (adding +0.0 changes no other value)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise InvalidField(field, f"{field} must be a finite number", lo, hi)
     if not lo <= value <= hi:
         raise InvalidField(field, f"{field} must be between {lo:g} and {hi:g}", lo, hi)
-    return float(value)
+    return float(value) + 0.0
 
 
 def _finite(value: float) -> bool:
@@ -159,7 +160,7 @@ def set_mode(core: ControlCore, cmd: c.SetMode) -> dict[str, Any]:
 # -- zones --------------------------------------------------------------------------------------
 def set_setpoint(core: ControlCore, cmd: c.SetSetpoint) -> dict[str, Any]:
     zone = zone_of(core, cmd.zone)
-    value = number("setpoint_c", cmd.setpoint_c, 0.0, zone.cfg.setpoint_max_c)
+    value = number("setpoint_c", cmd.setpoint_c, *limits.setpoint_c(zone.cfg))
     enabled(core)
     core.note_change(zone.setpoint_c, value)
     zone.setpoint_c = value
@@ -169,9 +170,9 @@ def set_setpoint(core: ControlCore, cmd: c.SetSetpoint) -> dict[str, Any]:
 
 def set_pid(core: ControlCore, cmd: c.SetPid) -> dict[str, Any]:
     zone = zone_of(core, cmd.zone)
-    kp = number("kp", cmd.kp, *PID_LIMITS["kp"])
-    ki = number("ki", cmd.ki, *PID_LIMITS["ki"])
-    kd = number("kd", cmd.kd, *PID_LIMITS["kd"])
+    kp = number("kp", cmd.kp, *limits.PID_GAINS["kp"])
+    ki = number("ki", cmd.ki, *limits.PID_GAINS["ki"])
+    kd = number("kd", cmd.kd, *limits.PID_GAINS["kd"])
     enabled(core)
     core.note_change(core.gains(zone.id), {"kp": kp, "ki": ki, "kd": kd})
     zone.pid.set_gains(kp, ki, kd)
@@ -181,7 +182,7 @@ def set_pid(core: ControlCore, cmd: c.SetPid) -> dict[str, Any]:
 
 def set_manual_duty(core: ControlCore, cmd: c.SetManualDuty) -> dict[str, Any]:
     zone = zone_of(core, cmd.zone)
-    duty = number("duty", cmd.duty, 0.0, 1.0)
+    duty = number("duty", cmd.duty, *limits.DUTY)
     enabled(core)
     not_tripped(core)
     if core.mode != "manual":
@@ -197,7 +198,7 @@ def set_manual_duty(core: ControlCore, cmd: c.SetManualDuty) -> dict[str, Any]:
 
 def start_autotune(core: ControlCore, cmd: c.StartAutotune) -> dict[str, Any]:
     zone = zone_of(core, cmd.zone)
-    target = number("setpoint_c", cmd.setpoint_c, 0.0, zone.cfg.setpoint_max_c)
+    target = number("setpoint_c", cmd.setpoint_c, *limits.setpoint_c(zone.cfg))
     enabled(core)
     not_tripped(core)
     if core.mode != "auto":
@@ -244,7 +245,7 @@ def apply_autotune(core: ControlCore, cmd: c.ApplyAutotune) -> dict[str, Any]:
 # -- motors and outputs -------------------------------------------------------------------------
 def set_run_rpm(core: ControlCore, cmd: c.SetRunRpm) -> dict[str, Any]:
     motor = motor_of(core, cmd.motor)
-    rpm = number("rpm", cmd.rpm, 0.0, motor.cfg.max_rpm)
+    rpm = number("rpm", cmd.rpm, *limits.run_rpm(motor.cfg))
     enabled(core)
     core.note_change(motor.run_rpm, rpm)
     motor.run_rpm = rpm
@@ -256,8 +257,8 @@ def set_run_rpm(core: ControlCore, cmd: c.SetRunRpm) -> dict[str, Any]:
 
 def jog(core: ControlCore, cmd: c.Jog) -> dict[str, Any]:
     motor = motor_of(core, cmd.motor)
-    rpm = number("rpm", cmd.rpm, -motor.cfg.max_rpm, motor.cfg.max_rpm)
-    duration = number("duration_s", cmd.duration_s, 0.1, JOG_MAX_S)
+    rpm = number("rpm", cmd.rpm, *limits.jog_rpm(motor.cfg))
+    duration = number("duration_s", cmd.duration_s, *limits.JOG_S)
     enabled(core)
     not_tripped(core)
     if core.mode != "manual":
@@ -300,7 +301,7 @@ def ack_all(core: ControlCore, cmd: c.AckAll) -> dict[str, Any]:
 def shelve(core: ControlCore, cmd: c.ShelveAlarm) -> dict[str, Any]:
     if cmd.alarm_id not in {a.id for a in core.alarms.live()}:
         raise NotFound(f"no active alarm {cmd.alarm_id}", alarm_id=cmd.alarm_id)
-    duration = number("duration_s", cmd.duration_s, 1.0, SHELVE_MAX_S)
+    duration = number("duration_s", cmd.duration_s, *limits.SHELVE_S)
     wall = core.clock.wall()
     alarm = core.alarms.shelve(cmd.alarm_id, wall + duration, SHELVE_MAX_S, wall)
     return {"alarm": _alarm_dict(alarm.view())}

@@ -8,14 +8,15 @@ from typing import Any
 from control.alarms import TRIP
 from control.config import Config
 from control.errors import InvalidField
-from control.handlers import PID_LIMITS, flag, number
+from control.handlers import flag, number
+from control.limits import PID_GAINS
 
 SETTINGS_FILE = "settings.json"
 ALARMS_FILE = "alarms.json"
 _SETTINGS_KEYS = ("hmi_enabled", "zones", "motors")
 _ZONE_KEYS = ("setpoint_c", "pid")
 _MOTOR_KEYS = ("run_rpm",)
-_PID = tuple(PID_LIMITS.items())
+_PID = tuple(PID_GAINS.items())
 _ALARM_NUMBERS = ("raised_at", "acked_at", "cleared_at", "shelved_until")
 _ALARM_TEXTS = ("code", "source", "message")
 _ALARM_FLAGS = ("first_out", "active")
@@ -66,7 +67,7 @@ def _check_zone(
     if "pid" not in stored or not _is_mapping(pid, f"zones.{zid}.pid", problems):
         return
     assert isinstance(pid, dict)
-    _unknown(pid, tuple(PID_LIMITS), f"zones.{zid}.pid.", problems)
+    _unknown(pid, tuple(PID_GAINS), f"zones.{zid}.pid.", problems)
     try:  # all three gains or none, as PUT /zones/{id}/pid
         kp, ki, kd = (number(f"zones.{zid}.pid.{k}", pid.get(k), *lim) for k, lim in _PID)
     except InvalidField as err:

@@ -7,6 +7,7 @@ from typing import Any
 
 from app import __version__
 from app.api import schemas as s
+from app.api.limits import FieldLimits, body_limits, with_limits
 from app.api.routes import ROUTES, Route
 from control.config import Config
 
@@ -26,8 +27,10 @@ ERROR_TEXT = {
 
 def build_openapi(cfg: Config) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
+    limits = body_limits(cfg)
     for route in ROUTES:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, cfg)
+        op = _operation(route, cfg, limits.get((route.method, route.path), {}))
+        paths.setdefault(route.path, {})[route.method.lower()] = op
     return {
         "openapi": "3.0.3",
         "info": {
@@ -44,7 +47,7 @@ def build_openapi(cfg: Config) -> dict[str, Any]:
     }
 
 
-def _operation(route: Route, cfg: Config) -> dict[str, Any]:
+def _operation(route: Route, cfg: Config, limits: FieldLimits) -> dict[str, Any]:
     role = route.role_for(cfg)
     op: dict[str, Any] = {
         "operationId": _operation_id(route),
@@ -64,7 +67,7 @@ def _operation(route: Route, cfg: Config) -> dict[str, Any]:
     if route.body is not None:
         op["requestBody"] = {
             "required": False,
-            "content": {"application/json": {"schema": _oas30(route.body)}},
+            "content": {"application/json": {"schema": _oas30(with_limits(route.body, limits))}},
         }
     op["security"] = [{"bearer": []}] if role else []
     return op

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from control.commands import Reset
 from control.errors import StateConflict
-from control.handlers import PID_LIMITS
+from control.limits import PID_GAINS
 from control.persist import write_atomic
 from control.stored import check_alarms, check_settings
 from tests.scenario.helpers import ENGINEER
@@ -111,7 +111,7 @@ def test_no_stored_settings_ever_apply_a_value_the_api_would_refuse(cfg: Any, da
     for zid, sp in stored.setpoints_c.items():
         assert 0.0 <= sp <= cfg.zones[zid].setpoint_max_c
     for gains in stored.gains.values():
-        for value, (lo, hi) in zip(gains, PID_LIMITS.values(), strict=True):
+        for value, (lo, hi) in zip(gains, PID_GAINS.values(), strict=True):
             assert lo <= value <= hi
     for mid, rpm in stored.run_rpm.items():
         assert 0.0 <= rpm <= cfg.motors[mid].max_rpm
