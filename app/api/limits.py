@@ -48,6 +48,6 @@ def with_limits(schema: dict[str, Any], fields: FieldLimits) -> dict[str, Any]:
                 ident: {"minimum": r.lo, "maximum": r.hi} for ident, r in by_id.items()
             }
             prop["description"] = "per id: " + ", ".join(
-                f"{ident} {r.lo:g}..{r.hi:g}" for ident, r in by_id.items()
+                f"{ident} {r.lo:g}..{r.hi:g}" for ident, r in sorted(by_id.items())
             )
     return {**schema, "properties": props}
