@@ -21,6 +21,7 @@ from app.api.server import ApiHandle, start_api
 from app.machine import build_machine
 from app.storage.tokens import TokenStore
 from tests.api.live import LiveServer
+from tests.logcapture import LogCapture, capture_log
 from tests.support import config_with
 
 BOUND_S = 15.0  # "eventually": far above every shortened timeout, far below "forever"
@@ -34,6 +35,13 @@ class Served:
 
 
 Serve = Callable[..., Served]
+
+
+@pytest.fixture
+def log() -> Iterator[LogCapture]:
+    """The app's log lines at every level, captured in-process."""
+    with capture_log("debug") as cap:
+        yield cap
 
 
 @pytest.fixture
@@ -103,15 +111,15 @@ def test_a_half_sent_request_is_dropped(serve: Serve, partial: bytes) -> None:
 
 
 def test_a_half_sent_body_is_dropped_without_a_traceback(
-    serve: Serve, capfd: pytest.CaptureFixture[str]
+    serve: Serve, capfd: pytest.CaptureFixture[str], log: LogCapture
 ) -> None:
     srv = serve(request_timeout_s=0.3, keepalive_timeout_s=300)
     with _connect(srv) as sock:
         sock.sendall(_put(srv, b'{"setpoint_c": 190}')[:-8])
         assert _read_until_closed(sock) == b""
     srv.handle.stop()
-    err = capfd.readouterr().err
-    assert "http_request_timeout" in err
+    err = capfd.readouterr().err + log.text()
+    assert log.events("http_request_timeout")
     assert "Traceback" not in err and "http_internal_error" not in err
 
 
@@ -167,7 +175,7 @@ def test_a_keep_alive_connection_serves_request_after_request(serve: Serve) -> N
 
 
 def test_oversized_headers_are_a_4xx_envelope_without_a_traceback(
-    serve: Serve, capfd: pytest.CaptureFixture[str]
+    serve: Serve, capfd: pytest.CaptureFixture[str], log: LogCapture
 ) -> None:
     srv = serve()
     with _connect(srv) as sock:
@@ -176,12 +184,12 @@ def test_oversized_headers_are_a_4xx_envelope_without_a_traceback(
     assert 400 <= status < 500
     assert body["error"]["code"] == "bad_request" and headers["x-request-id"]
     srv.handle.stop()
-    err = capfd.readouterr().err
-    assert "http_bad_request" in err and "Traceback" not in err
+    err = capfd.readouterr().err + log.text()
+    assert log.events("http_bad_request") and "Traceback" not in err
 
 
 def test_an_undecodable_body_logs_no_traceback(
-    serve: Serve, capfd: pytest.CaptureFixture[str]
+    serve: Serve, capfd: pytest.CaptureFixture[str], log: LogCapture
 ) -> None:
     srv = serve()
     with _connect(srv) as sock:
@@ -189,11 +197,11 @@ def test_an_undecodable_body_logs_no_traceback(
         status, _, body = _response(_read_until_closed(sock))
     assert status == 400 and body["error"]["code"] == "bad_request"
     srv.handle.stop()
-    assert "Traceback" not in capfd.readouterr().err
+    assert "Traceback" not in capfd.readouterr().err + log.text()
 
 
 def test_connections_over_the_cap_get_503_and_one_log_line(
-    serve: Serve, capfd: pytest.CaptureFixture[str]
+    serve: Serve, capfd: pytest.CaptureFixture[str], log: LogCapture
 ) -> None:
     srv = serve(max_connections=2)
     held = [_connect(srv), _connect(srv)]
@@ -216,8 +224,8 @@ def test_connections_over_the_cap_get_503_and_one_log_line(
             pytest.fail("no connection was accepted after one closed")
     held.pop().close()
     srv.handle.stop()
-    err = capfd.readouterr().err
-    assert err.count("http_refusing") == 1 and "Traceback" not in err
+    err = capfd.readouterr().err + log.text()
+    assert len(log.events("http_refusing")) == 1 and "Traceback" not in err
 
 
 def test_the_cap_leaves_descriptors_for_storage() -> None:
@@ -226,9 +234,7 @@ def test_the_cap_leaves_descriptors_for_storage() -> None:
     assert connection_cap(128, soft_nofile=10) == 1
 
 
-def test_accept_at_the_fd_limit_is_one_warning_per_burst(
-    capfd: pytest.CaptureFixture[str],
-) -> None:
+def test_accept_at_the_fd_limit_is_one_warning_per_burst(log: LogCapture) -> None:
     conns = Connections(config_with().api, cap=10)
     handler = accept_error_handler(conns)
     loop = asyncio.new_event_loop()
@@ -240,8 +246,7 @@ def test_accept_at_the_fd_limit_is_one_warning_per_burst(
         handler(loop, {"message": "again", "exception": OSError(errno.ENFILE, "table full")})
     finally:
         loop.close()
-    lines = [json.loads(ln) for ln in capfd.readouterr().err.splitlines() if ln.startswith("{")]
-    events = [(ln["event"], ln["level"]) for ln in lines]
+    events = [(ln["event"], ln["level"]) for ln in log.lines if ln["event"].startswith("http_")]
     assert events == [
         ("http_refusing", "warning"),
         ("http_accepting", "info"),
