@@ -6,6 +6,7 @@ import itertools
 import sqlite3
 from pathlib import Path
 
+from app.api.health import health_report
 from app.machine import build_machine
 from app.storage import db
 from app.storage.historian import delete_older_than
@@ -113,3 +114,39 @@ def test_kill_9_leaves_a_sound_database_missing_at_most_half_a_second(tmp_path: 
     assert result.integrity == "ok"
     assert result.samples >= 4
     assert result.lost_s(period_s) <= 0.5, describe(result)
+
+
+def test_sqlite_reporting_a_full_disk_is_an_alarm_and_degraded_health_then_recovers(
+    tmp_path: Path,
+) -> None:
+    """A real SQLITE_FULL from the historian's own connection (its page limit reached), not the
+    simulator's switch: samples are dropped and counted, a warning says so, /health is degraded,
+    and writing resumes by itself when room comes back."""
+    cfg = config_with()
+    storage = build_storage(cfg, tmp_path)
+    machine = build_machine(cfg, "sim", virtual=True, data_dir=tmp_path, sinks=storage.sinks())
+    historian = storage.historian
+    assert machine.virtual is not None and historian is not None
+    try:
+        storage.attach(machine)
+        machine.virtual.run_for(3)
+        assert historian.flush()
+        pages = historian._conn.execute("PRAGMA page_count").fetchone()[0]
+        historian._conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+        machine.virtual.run_for(20)
+        assert historian.flush()
+        machine.virtual.step(2)  # applied next tick, seen by safety the tick after
+        assert historian.stats.dropped_disk_full >= 10
+        assert any(a.code == "disk_full" for a in machine.core.snapshot.alarms)
+        assert health_report(machine, cfg, storage)["status"] == "degraded"
+        written = historian.stats.rows_written
+        historian._conn.execute("PRAGMA max_page_count = 1073741823")  # room again
+        machine.virtual.run_for(5)
+        assert historian.flush()
+        machine.virtual.run_for(CLEAR_DELAY_S + 0.2)  # the report, then the warning's off-delay
+        assert historian.stats.rows_written > written
+        assert all(a.cleared_at for a in machine.core.snapshot.alarms if a.code == "disk_full")
+        assert health_report(machine, cfg, storage)["status"] == "ok"
+    finally:
+        storage.close()
+        machine.close()
