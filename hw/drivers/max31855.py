@@ -1,4 +1,5 @@
-"""MAX31855 thermocouple amplifier on SPI: a pure decoder for its 32-bit word, and a thin driver."""
+"""MAX31855 thermocouple amplifier on SPI: our decoder for its 32-bit word and faults, the
+Adafruit library's NIST Type-K correction, and a thin driver that reads each word once."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ FAULT_CODES = ((1 << 0, FAULT_OPEN), (1 << 1, FAULT_SHORT_GND), (1 << 2, FAULT_S
 
 
 def decode_max31855(raw: int) -> Reading:
-    """Decode one 32-bit MAX31855 word into a temperature or a fault code.
+    """Decode one 32-bit MAX31855 word into its linear temperature or a fault code.
+
+    The linear value assumes 41.276 µV/°C; Type K is not linear (it reads 2-3.5 °C low at
+    200-260 °C), so the driver reports `decode_nist` instead.
 
     Words no working chip sends are bus errors: reserved bits set (a floating MISO reads
     0xFFFFFFFF), all zeros (MISO stuck low), or a fault flag without a cause bit.
@@ -40,6 +44,74 @@ def decode_max31855(raw: int) -> Reading:
     if raw & FAULT_BIT:
         return Reading(None, _fault_code(raw))
     return Reading(_signed(raw >> 18, 14) * 0.25)
+
+
+def cold_junction_c(raw: int) -> float:
+    """The chip's internal (cold-junction) temperature in a word: D15..D4, 0.0625 °C, signed."""
+    return _signed((raw & 0xFFFF) >> 4, 12) * 0.0625
+
+
+class _OneWordBus:
+    """A busio.SPI stand-in that answers the word already read from the chip.
+
+    adafruit_max31855 computes its NIST correction only from reads it makes itself, two of them
+    (thermocouple, then cold junction); replaying one real word keeps both halves from the same
+    conversion and keeps the chip to one transfer per conversion."""
+
+    def __init__(self) -> None:
+        self.word = bytes(4)
+
+    def try_lock(self) -> bool:
+        return True
+
+    def unlock(self) -> None:
+        pass
+
+    def configure(self, **_settings: int) -> None:
+        pass
+
+    def readinto(self, buf: bytearray, **_kw: int) -> None:
+        buf[:] = self.word
+
+    def write(self, buf: bytes, **_kw: int) -> None:
+        pass
+
+
+class _NoChipSelect:
+    """The replay bus has no chip to select."""
+
+    value = True
+
+    def switch_to_output(self, value: bool = False, **_kw: object) -> None:
+        self.value = value
+
+
+class NistTypeK:
+    """Type-K temperature of a valid word, by adafruit_max31855's `temperature_NIST`."""
+
+    def __init__(self) -> None:
+        library = importlib.import_module("adafruit_max31855")
+        self._bus = _OneWordBus()
+        self._chip = library.MAX31855(self._bus, _NoChipSelect())
+
+    def __call__(self, raw: int) -> float | None:
+        """°C, or None when the word lies outside the NIST Type-K range (-270..1372 °C)."""
+        self._bus.word = (raw & 0xFFFF_FFFF).to_bytes(4, "big")
+        try:
+            return float(self._chip.temperature_NIST)
+        except RuntimeError:  # "Total thermoelectric voltage out of range"
+            return None
+
+
+def decode_nist(raw: int, nist: NistTypeK) -> Reading:
+    """Our validity and fault decode, then the NIST-corrected temperature of a good word."""
+    reading = decode_max31855(raw)
+    if reading.fault is not None:
+        return reading
+    temperature_c = nist(raw)
+    if temperature_c is None:  # no Type K in a working machine reads this: treat as a bad read
+        return Reading(None, FAULT_SPI)
+    return Reading(temperature_c)
 
 
 def _fault_code(raw: int) -> str:
@@ -78,6 +150,7 @@ class Max31855Sensor:
         self._buf = bytearray(4)
         self._last_read_s: float | None = None
         self._bus_failing = False
+        self._nist = NistTypeK()
 
     def read(self) -> Reading | None:
         """A new conversion, or None if asked again within one conversion time."""
@@ -95,7 +168,7 @@ class Max31855Sensor:
         if self._bus_failing:
             log.info("MAX31855 on CS GPIO %d: SPI reads work again", self.cs_pin)
             self._bus_failing = False
-        return decode_max31855(raw)
+        return decode_nist(raw, self._nist)
 
     def _read_word(self) -> int:
         with self._device as spi:

@@ -8,12 +8,17 @@ could get it wrong (setup before use, BCM mode, one chip select at a time). No t
 
 from __future__ import annotations
 
+import importlib.util
+import random
 import sys
 import types
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+VENDOR = Path(__file__).resolve().parent / "vendor"  # adafruit_max31855, when not installed
 
 
 class FakePWM:
@@ -64,6 +69,12 @@ class FakeGPIO(types.ModuleType):
         self.writes: list[tuple[int, int]] = []  # (pin, level), including setup's initial level
         self.pwms: dict[int, FakePWM] = {}
         self.cleaned: list[int] = []
+        self.claimed_elsewhere: set[int] = set()  # lines another process (or kernel PWM) holds
+
+    @staticmethod
+    def busy_error(pin: int) -> Exception:
+        """What rpi-lgpio raises for a line already claimed (lgpio's 'GPIO busy')."""
+        return OSError(16, f"GPIO busy: GPIO{pin} is already claimed")
 
     def getmode(self) -> int | None:
         return self.mode
@@ -79,6 +90,8 @@ class FakeGPIO(types.ModuleType):
     ) -> None:
         if self.mode is None:
             raise RuntimeError("Please set pin numbering mode using GPIO.setmode")
+        if pin in self.claimed_elsewhere:  # the same process may set a line up again
+            raise self.busy_error(pin)
         self.modes[pin] = mode
         if mode == self.OUT:
             level = self.LOW if initial is None else initial
@@ -101,7 +114,9 @@ class FakeGPIO(types.ModuleType):
 
     def cleanup(self, pin: int | None = None) -> None:
         self.cleaned.append(-1 if pin is None else pin)
-        if pin is not None:
+        if pin is None:
+            self.modes.clear()
+        else:
             self.modes.pop(pin, None)
 
     def PWM(self, pin: int, frequency: float) -> FakePWM:
@@ -145,6 +160,8 @@ class FakeSpiBus:
         self.chip_selects: list[FakeDigitalInOut] = []
         self.locked = False
         self.config: dict[str, int] = {}
+        self.garbage_rate = 0.0  # share of transfers that return noise, like a loose MISO
+        self._noise = random.Random(0)
 
     def queue(self, cs_pin: int, *answers: int | Exception) -> None:
         self.words.setdefault(cs_pin, deque()).extend(answers)
@@ -168,6 +185,8 @@ class FakeSpiBus:
         answer = self.words[selected[0].pin.id].popleft()
         if isinstance(answer, Exception):
             raise answer
+        if self._noise.random() < self.garbage_rate:
+            answer = self._noise.getrandbits(32)
         buf[:] = answer.to_bytes(4, "big")
 
 
@@ -186,7 +205,8 @@ class FakeSPIDevice:
         self.spi, self.cs = spi, chip_select
         self.settings = {"baudrate": baudrate, "polarity": polarity, "phase": phase}
         chip_select.switch_to_output(value=True)
-        spi.chip_selects.append(chip_select)
+        if isinstance(spi, FakeSpiBus):  # the driver's own replay bus is not a wire
+            spi.chip_selects.append(chip_select)
 
     def __enter__(self) -> FakeSpiBus:
         assert self.spi.try_lock()
@@ -223,4 +243,8 @@ def install_blinka(monkeypatch: pytest.MonkeyPatch) -> FakeSpiBus:
     }
     for name, module in modules.items():
         monkeypatch.setitem(sys.modules, name, module)
+    # The library binds SPIDevice at import: import it afresh against these fakes.
+    monkeypatch.delitem(sys.modules, "adafruit_max31855", raising=False)
+    if importlib.util.find_spec("adafruit_max31855") is None:
+        monkeypatch.syspath_prepend(str(VENDOR))
     return bus

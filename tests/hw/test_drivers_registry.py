@@ -16,7 +16,6 @@ from hw.drivers.max31855 import Max31855Sensor
 from hw.drivers.pwm import BoardProbe
 from hw.drivers.stepper import Dm556Stepper
 from hw.io import MachineIO
-from hw.protocols import Reading
 from hw.registry import BACKENDS, SENSOR_TYPES, build_hw_io, build_io
 
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
@@ -100,7 +99,8 @@ def test_hw_handles_work_end_to_end(
     io.steppers["screw"].set_step_hz(800.0)
     assert gpio.levels[17] == 1
     assert pwm.stepping(0, 0) and pwm.state(0, 0).period == 1_250_000
-    assert io.zone_sensors["barrel"].read() == Reading(200.0)
+    reading = io.zone_sensors["barrel"].read()  # 200.00 °C linear, 202.1 °C by NIST Type K
+    assert reading is not None and reading.temperature_c == pytest.approx(202.11, abs=0.06)
     assert io.estop_ok.read() is True
 
     io.close()
