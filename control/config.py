@@ -318,12 +318,39 @@ def _pins(cfg: Config) -> list[tuple[int, str]]:
     return used
 
 
+# SPI0's data and clock lines: every thermocouple shares them, so no config key may take them.
+RESERVED_PINS = {9: "SPI0 MISO", 10: "SPI0 MOSI", 11: "SPI0 SCLK"}
+
+
 def _check_pins(cfg: Config) -> None:
-    seen: dict[int, str] = {}
+    seen: dict[int, str] = {pin: f"{name} (reserved)" for pin, name in RESERVED_PINS.items()}
     for pin, key in _pins(cfg):
         if pin in seen:
             raise ValueError(f"{key}: pin {pin} is already used by {seen[pin]}")
         seen[pin] = key
+    _check_fail_safe_inputs(cfg.inputs)
+
+
+def broken_wire_asserts(inp: InputConfig) -> bool | None:
+    """What a cut wire reads as (the pull wins): asserted, not asserted, or None if floating."""
+    if inp.pull == "none":
+        return None
+    return (inp.pull == "up") != inp.active_low
+
+
+def _check_fail_safe_inputs(inputs: InputsConfig) -> None:
+    """A cut wire must stop: the E-stop chain reads broken, a normally-closed stop reads pressed."""
+    if broken_wire_asserts(inputs.estop_ok) is not False:
+        raise ValueError(
+            "inputs.estop_ok: a cut wire must read as an open chain: closed chain to GND with "
+            "active_low: true, pull: up (or to 3V3 with active_low: false, pull: down)"
+        )
+    stop = inputs.stop_button
+    if stop is not None and broken_wire_asserts(stop) is not True:
+        raise ValueError(
+            "inputs.stop_button: wire it normally closed so a cut wire stops: contact to GND "
+            "with active_low: false, pull: up (or to 3V3 with active_low: true, pull: down)"
+        )
 
 
 def _check_unique_ids(cfg: Config) -> None:

@@ -381,6 +381,8 @@ class ControlCore:
             return "manual mode"
         if not self.estop_chain_ok:
             return "E-stop chain open"
+        if self._buttons["stop"]:  # normally closed: held, or its wire is cut
+            return "stop button pressed or its wire cut"
         if self.autotunes_running():
             return "autotune running"
         return None

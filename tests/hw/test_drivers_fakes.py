@@ -248,3 +248,9 @@ def install_blinka(monkeypatch: pytest.MonkeyPatch) -> FakeSpiBus:
     if importlib.util.find_spec("adafruit_max31855") is None:
         monkeypatch.syspath_prepend(str(VENDOR))
     return bus
+
+
+def feeder_on_gpio18(data: dict[str, Any]) -> None:
+    """Config edit: the feeder's step on GPIO 18 (the default contactor pin, which takes 13)."""
+    data["motors"]["feeder"]["step_pin"] = 18
+    data["outputs"]["heater_contactor"]["pin"] = 13

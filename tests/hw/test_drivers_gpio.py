@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from test_drivers_fakes import FakeGPIO, install_gpio
 
+from control.config import load_config
 from hw.clock import VirtualClock
 from hw.drivers.gpio import Debouncer, GpioInput, GpioOutput, gpio_module
+from tests.support import CONFIG_PATH
 
 
 def test_gpio_module_sets_bcm_numbering_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,3 +141,23 @@ def test_input_close_releases_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
     gpio = install_gpio(monkeypatch)
     GpioInput(3, VirtualClock()).close()
     assert gpio.cleaned == [3]
+
+
+def test_normally_closed_stop_reads_pressed_when_its_wire_is_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """config.yaml's stop button through the real driver: closed contact = low, cut = high."""
+    stop = load_config(CONFIG_PATH).inputs.stop_button
+    assert stop is not None
+    gpio = install_gpio(monkeypatch)
+    gpio.setmode(gpio.BCM)
+    gpio.levels[stop.pin] = gpio.LOW  # contact closed to GND: at rest
+    clock = VirtualClock()
+    button = GpioInput(
+        stop.pin, clock, active_low=stop.active_low, pull=stop.pull, debounce_s=stop.debounce_s
+    )
+    assert button.read() is False
+    gpio.levels[stop.pin] = gpio.HIGH  # wire cut: the pull-up wins
+    button.read()  # the debouncer sees the new level here ...
+    clock.advance(stop.debounce_s)
+    assert button.read() is True  # ... and accepts it once it has held for debounce_s

@@ -13,7 +13,7 @@ import pytest
 from fake_sysfs_pwm import ChannelState, FakePwmSysfs, fake_plan, fake_pwm
 from hypothesis import given
 from hypothesis import strategies as st
-from test_drivers_fakes import install_blinka, install_gpio
+from test_drivers_fakes import feeder_on_gpio18, install_blinka, install_gpio
 
 from control.config import Config
 from hw.clock import VirtualClock
@@ -87,7 +87,7 @@ def test_a_refused_config_still_stops_the_running_channel(
     variant: Variant, fake_pi: None, tmp_path: Path
 ) -> None:
     """Stopping comes before every check: a start that fails must not leave the motor stepping."""
-    cfg = variant(lambda d: d["motors"]["feeder"].update(step_pin=18))  # shares channel 0: refused
+    cfg = variant(feeder_on_gpio18)  # shares channel 0: refused
     probe, pwm = probe_for(tmp_path, PI4, PI4_CHIPS)
     pwm.leave_running(0, 1, FEEDER_10_RPM_NS, FEEDER_10_RPM_NS // 2)
     with pytest.raises(ValueError, match="shares hardware PWM channel"):

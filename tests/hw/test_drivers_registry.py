@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fake_sysfs_pwm import FakePwmSysfs, fake_pwm
-from test_drivers_fakes import FakeGPIO, install_blinka, install_gpio
+from test_drivers_fakes import FakeGPIO, feeder_on_gpio18, install_blinka, install_gpio
 
 from control.config import Config
 from hw.clock import VirtualClock
@@ -72,7 +72,7 @@ def test_hw_backend_builds_every_handle_with_outputs_off(
     assert all(isinstance(s, Max31855Sensor) for s in [*io.zone_sensors.values()])
     assert [cs.pin.id for cs in bus.chip_selects] == [8, 7, 25, 24]
     assert set(io.heaters) == {"barrel", "nozzle"} and set(io.aux) == set(cfg.outputs.aux)
-    for pin in (17, 27, 14, 15, 22, 23, 4):  # heaters, contactor, heartbeat, aux: active high
+    for pin in (17, 27, 18, 15, 22, 23, 4):  # heaters, contactor, heartbeat, aux: active high
         assert gpio.writes.count((pin, 1)) == 0, f"GPIO {pin} was driven ON during start-up"
         assert gpio.levels[pin] == 0
     assert {pin: gpio.levels[pin] for pin in (6, 21)} == {6: 1, 21: 1}, "drivers disabled"
@@ -123,7 +123,7 @@ def test_hw_backend_refuses_step_pins_sharing_a_pi4_channel(
     variant: Variant, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
 ) -> None:
     gpio, _ = fake_pi
-    cfg = variant(lambda d: d["motors"]["feeder"].update(step_pin=18))
+    cfg = variant(feeder_on_gpio18)
     probe = pi_probe(tmp_path, "Raspberry Pi 4 Model B Rev 1.4", {0: "fe20c000.pwm"})
     with pytest.raises(ValueError, match=r"motors\.feeder\.step_pin: GPIO 18 shares"):
         build_hw_io(cfg, VirtualClock(), probe=probe)

@@ -160,3 +160,19 @@ def test_a_handler_bug_latches_a_trip_instead_of_killing_the_loop(make_machine) 
     m.virtual.step()
     assert m.core.snapshot.state == "fault" and heaters_on(m) == []
     assert ("internal_error", "machine") in [(a.code, a.source) for a in m.core.snapshot.alarms]
+
+
+def test_start_is_refused_while_the_stop_button_reads_pressed(make_machine) -> None:
+    """The stop button is normally closed: held, or with its wire cut, nothing may start."""
+    m = make_machine()
+    m.sim.press("stop", hold_s=None)  # a cut wire reads as pressed for good
+    m.virtual.run_for(0.2)
+    with pytest.raises(StateConflict, match="stop button"):
+        m.virtual.call(Start(actor=ENGINEER))
+    m.sim.press("start")
+    m.virtual.run_for(0.5)
+    assert m.core.snapshot.state == "idle"
+    m.sim.release("stop")
+    m.virtual.run_for(0.2)
+    m.virtual.call(Start(actor=ENGINEER))
+    assert m.core.snapshot.state in ("heating", "starting")
