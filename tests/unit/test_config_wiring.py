@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from control.config import ConfigError, parse_config
-broken_wire_asserts = lambda i: (i.pull == "up") != i.active_low if i.pull != "none" else None
+from control.config import ConfigError, broken_wire_asserts, parse_config
 from tests.support import raw_config
 
 UART_PINS = {14, 15}  # TXD idles high while a serial console is on
