@@ -7,6 +7,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from hw.drivers.boardcheck import (
+    DeviceTree,
+    check_spi_chip_selects,
+    check_step_mux,
+    check_uart_pins,
+    parse_pin_functions,
+    run_pinctrl,
+)
 from hw.drivers.gpio import GpioInput, GpioOutput
 from hw.drivers.max31855 import Max31855Sensor, open_spi_bus
 from hw.drivers.pwm import BoardProbe, PwmPlan, check_step_pins, stop_header_pwm
@@ -120,9 +128,10 @@ def build_hw_io(cfg: Config, clock: Clock, *, probe: BoardProbe | None = None) -
     Outputs are claimed first: claiming drives a pin OFF, undoing whatever a dead process left on.
     Kernel PWM outlives its process, so step trains are stopped before anything, config included.
     """
-    plan = (probe or BoardProbe()).detect()
+    probe = probe or BoardProbe()
+    plan = probe.detect()
     stop_header_pwm(plan)
-    check_step_pins({f"motors.{m}.step_pin": c.step_pin for m, c in cfg.motors.items()}, plan.board)
+    check_board(cfg, probe, plan.board)
     ctx = HwContext(clock, plan)
     out, inp = cfg.outputs, cfg.inputs
     with ExitStack() as stack:
@@ -157,6 +166,18 @@ def build_hw_io(cfg: Config, clock: Clock, *, probe: BoardProbe | None = None) -
         )
         stack.pop_all()
     return io
+
+
+def check_board(cfg: Config, probe: BoardProbe, board: str) -> None:
+    """Refuse what the OS set up wrong for this config, before any pin is claimed."""
+    step_pins = {f"motors.{m}.step_pin": c.step_pin for m, c in cfg.motors.items()}
+    check_step_pins(step_pins, board)
+    functions = parse_pin_functions((probe.pinctrl or run_pinctrl)())
+    check_step_mux(step_pins, board, functions)
+    owners = cfg.pin_owners()
+    check_uart_pins(owners, functions)
+    cs_owners = {p: k for p, k in owners.items() if k.endswith(".sensor.cs_pin")}
+    check_spi_chip_selects(cs_owners, DeviceTree(probe.device_tree))
 
 
 def build_sim_io(cfg: Config, clock: Clock) -> MachineIO:

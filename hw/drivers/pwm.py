@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -123,11 +123,14 @@ class PwmPlan:
 
 @dataclass(frozen=True)
 class BoardProbe:
-    """Where to look for the board model and the PWM chips (tests point these at tmp files)."""
+    """Where to look for the board model, the PWM chips, the device tree and the pin functions
+    (tests point these at tmp files and canned `pinctrl get` output)."""
 
     model_path: Path = Path("/proc/device-tree/model")
     pwm_root: Path = Path("/sys/class/pwm")
     sysfs: SysfsWriter = field(default_factory=SysfsFiles, compare=False)
+    device_tree: Path = Path("/proc/device-tree")
+    pinctrl: Callable[[], str] | None = field(default=None, compare=False)  # None: run pinctrl
 
     def detect(self) -> PwmPlan:
         try:

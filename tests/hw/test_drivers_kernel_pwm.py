@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_board import fake_device_tree, fake_pinctrl
 from fake_sysfs_pwm import ChannelState, FakePwmSysfs, fake_plan, fake_pwm
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,8 +46,15 @@ def fake_pi(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def probe_for(tmp_path: Path, model: str, chips: dict[int, str]) -> tuple[BoardProbe, FakePwmSysfs]:
     (tmp_path / "model").write_bytes(model.encode() + b"\x00")
-    pwm = fake_pwm(tmp_path, "pi5" if model.startswith("Raspberry Pi 5") else "pi4", chips)
-    return BoardProbe(model_path=tmp_path / "model", pwm_root=pwm.root, sysfs=pwm), pwm
+    board = "pi5" if model.startswith("Raspberry Pi 5") else "pi4"
+    pwm = fake_pwm(tmp_path, board, chips)
+    return BoardProbe(
+        model_path=tmp_path / "model",
+        pwm_root=pwm.root,
+        sysfs=pwm,
+        device_tree=fake_device_tree(tmp_path / "dt", board),
+        pinctrl=fake_pinctrl(board),
+    ), pwm
 
 
 def off(pwm: FakePwmSysfs, chip: int, channel: int) -> tuple[int, int]:
