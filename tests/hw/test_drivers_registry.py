@@ -151,3 +151,16 @@ def test_hw_backend_without_the_pwm_overlay_says_how_to_fix_it(
 ) -> None:
     with pytest.raises(RuntimeError, match="dtoverlay=pwm-2chan"):
         build_hw_io(cfg, VirtualClock(), probe=pi_probe(tmp_path, PI5, {1: "1f0009c000.pwm"}))
+
+
+def test_a_pin_another_process_holds_fails_the_start_and_releases_the_rest(
+    cfg: Config, fake_pi: tuple[FakeGPIO, Any], tmp_path: Path
+) -> None:
+    """lgpio says 'GPIO busy' for a line claimed elsewhere (a second instance, a leftover tool)."""
+    gpio, _ = fake_pi
+    gpio.claimed_elsewhere.add(cfg.outputs.heartbeat.pin)
+    with pytest.raises(OSError, match="GPIO busy"):
+        build_hw_io(cfg, VirtualClock(), probe=pi_probe(tmp_path, PI5, PI5_CHIPS))
+    for zone in cfg.zones.values():
+        assert gpio.levels[zone.heater.pin] == 0
+    assert gpio.levels[cfg.outputs.heater_contactor.pin] == 0
