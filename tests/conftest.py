@@ -45,6 +45,11 @@ def make_machine(tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--hil", action="store_true", help="run tests/hil against real hardware")
+    parser.addoption(
+        "--rig",
+        default=str(Path(__file__).parent / "hil" / "rig.yaml"),
+        help="the loop-back rig's rig.yaml (tests/hil; the sim rig uses it too without --hil)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -12,6 +12,11 @@ def _no_sync(now_s: float) -> None:
     del now_s
 
 
+# A watcher of the simulated output pins: (signal, logical value, machine time s). Signals are
+# config keys ("zones.barrel.heater", "motors.screw.step_hz", ...); step_hz carries the rate.
+PinWatcher = Callable[[str, float, float], None]
+
+
 class SimBus:
     """One per simulated machine: its clock, its lock, and the hook that advances the plant.
 
@@ -28,6 +33,16 @@ class SimBus:
         self.lock = threading.RLock()
         self._sync: Callable[[float], None] = _no_sync
         self._synced_s: float | None = None  # the time the plant was last brought up to
+        self._watchers: list[PinWatcher] = []
+
+    def watch(self, watcher: PinWatcher) -> None:
+        """Be told of every change software makes to an output pin (a loop-back rig's view)."""
+        self._watchers.append(watcher)
+
+    def emit(self, signal: str, value: float, now_s: float) -> None:
+        """Called by a device, under `lock`, after it changed an output."""
+        for watcher in self._watchers:
+            watcher(signal, value, now_s)
 
     def bind(self, sync: Callable[[float], None]) -> None:
         """Install the machine's integrator (called with the current machine time).

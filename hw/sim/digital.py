@@ -17,8 +17,11 @@ def _always() -> bool:
 class SimOutput:
     """DigitalOutput: keeps its logical state and a bounded history of (time_s, state) changes."""
 
-    def __init__(self, output_id: str, bus: SimBus, history_len: int = HISTORY_LEN) -> None:
+    def __init__(
+        self, output_id: str, bus: SimBus, history_len: int = HISTORY_LEN, signal: str = ""
+    ) -> None:
         self.output_id = output_id
+        self.signal = signal or f"outputs.{output_id}"  # its config key, for pin watchers
         self._label = f"output {output_id}"
         self._bus = bus
         self._history: deque[tuple[float, bool]] = deque(maxlen=history_len)
@@ -69,6 +72,7 @@ class SimOutput:
             self._changes += 1
             self._last_change_s = now_s
             self._history.append((now_s, on))
+            self._bus.emit(self.signal, float(on), now_s)
 
 
 class SimInput:

@@ -50,7 +50,9 @@ class SimMachine:
             mid: SimStepper(mid, m, self.bus, self.faults) for mid, m in cfg.motors.items()
         }
         self._screw = self._steppers.get(sim.screw_motor)
-        self._aux = {oid: SimOutput(oid, self.bus) for oid in cfg.outputs.aux}
+        self._aux = {
+            oid: SimOutput(oid, self.bus, signal=f"outputs.aux.{oid}") for oid in cfg.outputs.aux
+        }
         self._contactor = SimOutput("heater_contactor", self.bus)
         self._heartbeat = SimOutput("heartbeat", self.bus)
         self._inputs = self._build_inputs()

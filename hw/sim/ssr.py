@@ -110,7 +110,7 @@ class SimSSR:
             raise TypeError(f"heater {self.zone_id}: set() takes a bool, got {on!r}")
         with self._bus.lock:
             now_s = self._bus.now(self._closed, self._label)
-            self.switch.set_command(now_s, on)
+            self._command(now_s, on)
             # Keep one window plus a margin: the plant never looks further back than one sub-step.
             self.switch.forget(self.switch.index(now_s) - self._window_hc - 64)
 
@@ -118,8 +118,13 @@ class SimSSR:
         with self._bus.lock:
             now_s = self._bus.now()
             if not self._closed:
-                self.switch.set_command(now_s, False)
+                self._command(now_s, False)
                 self._closed = True
+
+    def _command(self, now_s: float, on: bool) -> None:
+        if on != self.switch.command:
+            self._bus.emit(f"zones.{self.zone_id}.heater", float(on), now_s)
+        self.switch.set_command(now_s, on)
 
     def set_stuck(self, now_s: float, stuck: bool) -> None:
         """Machine-side: the SSR fails shorted (or is repaired). Call under the bus lock."""

@@ -43,14 +43,14 @@ class SimStepper:
     def set_enabled(self, enabled: bool) -> None:
         _require_bool(self.motor_id, "set_enabled", enabled)
         with self._bus.lock:
-            self._bus.now(self._closed, self._label)
-            self._enabled = enabled
+            now_s = self._bus.now(self._closed, self._label)
+            self._set("enable", enabled, now_s)
 
     def set_direction(self, forward: bool) -> None:
         _require_bool(self.motor_id, "set_direction", forward)
         with self._bus.lock:
-            self._bus.now(self._closed, self._label)
-            self._forward = forward
+            now_s = self._bus.now(self._closed, self._label)
+            self._set("dir", forward, now_s)
 
     def set_step_hz(self, step_hz: float) -> None:
         if isinstance(step_hz, bool) or not isinstance(step_hz, int | float):
@@ -61,8 +61,8 @@ class SimStepper:
                 f" got {step_hz!r}"
             )
         with self._bus.lock:
-            self._bus.now(self._closed, self._label)
-            self._step_hz = float(step_hz)
+            now_s = self._bus.now(self._closed, self._label)
+            self._set("step_hz", float(step_hz), now_s)
 
     def alarm(self) -> bool:
         with self._bus.lock:
@@ -71,10 +71,17 @@ class SimStepper:
 
     def close(self) -> None:
         with self._bus.lock:
-            self._bus.now()
-            self._step_hz = 0.0
-            self._enabled = False
+            now_s = self._bus.now()
+            self._set("step_hz", 0.0, now_s)
+            self._set("enable", False, now_s)
             self._closed = True
+
+    def _set(self, line: str, value: float, now_s: float) -> None:
+        """Change one of the driver's input lines, telling pin watchers when it changes."""
+        attr = {"enable": "_enabled", "dir": "_forward", "step_hz": "_step_hz"}[line]
+        if getattr(self, attr) != value:
+            self._bus.emit(f"motors.{self.motor_id}.{line}", float(value), now_s)
+        setattr(self, attr, type(getattr(self, attr))(value))
 
     # --- what the simulator (and its tests) observe -------------------------------------------
 
