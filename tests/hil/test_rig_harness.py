@@ -71,3 +71,10 @@ def test_sim_step_pins_pulse_at_the_rate_and_stop_low() -> None:
     steps.set_hz(0.0, 2.005)  # mid-pulse
     steps.flush(3.0)
     assert not trace.level_at(3.0) and trace.rises(2.005, 3.0) == []
+
+
+def test_the_committed_wiring_diagram_matches_rig_yaml() -> None:
+    """docs/hil-rig.svg is generated: `python -m tests.hil.rig_diagram` after editing rig.yaml."""
+    from tests.hil.rig_diagram import SVG, render
+
+    assert SVG.read_text(encoding="utf-8") == render()
