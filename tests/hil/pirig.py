@@ -26,7 +26,7 @@ def _gpiochip(lgpio: Any) -> int:
             handle = lgpio.gpiochip_open(chip)
         except Exception:
             continue
-        if lgpio.gpio_get_chip_info(handle)[2] in ("pinctrl-bcm2711", "pinctrl-rp1"):
+        if lgpio.gpio_get_chip_info(handle)[3] in ("pinctrl-bcm2711", "pinctrl-rp1"):
             return int(handle)
         lgpio.gpiochip_close(handle)
     raise RigError("no Raspberry Pi header gpiochip found")
