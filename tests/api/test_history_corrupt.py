@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import time
 from pathlib import Path
 
 from app.storage import db
@@ -12,7 +13,7 @@ from tests.api.conftest import MakeApi, V
 
 PAGE = 4096
 SERIES = "barrel.temperature_c"
-T0 = 1_700_000_000.0
+T0 = float(int(time.time()) - 50_000)  # within retention, or the historian deletes them
 QUERY = f"{V}/history?series={SERIES}&since={T0:.0f}&until={T0 + 40_000:.0f}"
 
 
