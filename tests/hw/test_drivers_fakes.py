@@ -8,17 +8,13 @@ could get it wrong (setup before use, BCM mode, one chip select at a time). No t
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import sys
 import types
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-VENDOR = Path(__file__).resolve().parent / "vendor"  # adafruit_max31855, when not installed
 
 
 class FakePWM:
@@ -245,8 +241,6 @@ def install_blinka(monkeypatch: pytest.MonkeyPatch) -> FakeSpiBus:
         monkeypatch.setitem(sys.modules, name, module)
     # The library binds SPIDevice at import: import it afresh against these fakes.
     monkeypatch.delitem(sys.modules, "adafruit_max31855", raising=False)
-    if importlib.util.find_spec("adafruit_max31855") is None:
-        monkeypatch.syspath_prepend(str(VENDOR))
     return bus
 
 
