@@ -36,6 +36,7 @@ class HistorianStats:
     dropped_overflow: int = 0
     dropped_disk_full: int = 0
     dropped_error: int = 0
+    write_failures: int = 0  # commits that failed (disk full, I/O error), whatever their size
     disk_full: bool = False
     last_error: str | None = None
     last_commit_wall: float | None = None
@@ -126,6 +127,10 @@ class Historian:
     def queue_depth(self) -> int:
         return self._queue.qsize()
 
+    @property
+    def queue_max(self) -> int:
+        return self._queue.maxsize
+
     def flush(self, timeout_s: float = 5.0, last: bool = False, check: bool = False) -> bool:
         """Block until everything queued so far is committed (or dropped). For tests and exit.
         `check`: a reader saw a damaged database; the writer checks it and replaces it if so."""
@@ -195,6 +200,7 @@ class Historian:
                 self._dropped_full(items, str(err))
             else:
                 self.stats.dropped_error += len(items)
+                self.stats.write_failures += 1
                 self.stats.last_error = f"{type(err).__name__}: {err}"
                 self._condition("historian_error", True, f"historian write failed: {err}")
             return
@@ -290,6 +296,7 @@ class Historian:
 
     def _dropped_full(self, items: list[Any], why: str) -> None:
         self.stats.dropped_disk_full += len(items)
+        self.stats.write_failures += 1
         self.stats.disk_full = True
         self.stats.last_error = why
         self._condition("disk_full", True, "Disk full: history samples and events are dropped")

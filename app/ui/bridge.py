@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from kivy.clock import Clock
 
+from app.observability import UI, UiTimings
 from control.commands import Command
 from control.errors import CoreUnavailable, HmiError
 from control.snapshot import Snapshot
@@ -65,14 +66,19 @@ class Bridge:
         self._changed_at = time.monotonic()
         self._event: Any = None
         self._pool = cf.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ui-worker")
+        self.timings: UiTimings = UI
+        self._frames: Any = None
 
     def start(self) -> None:
         self._event = Clock.schedule_interval(self.poll, self.refresh_s)
+        self._frames = Clock.schedule_interval(self.timings.frame, 0)  # every frame: its interval
         self.poll()
 
     def stop(self) -> None:
         if self._event is not None:
             self._event.cancel()
+        if self._frames is not None:
+            self._frames.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def poll(self, *_: Any) -> None:
@@ -90,12 +96,14 @@ class Bridge:
 
     def submit(self, cmd: Command, done: Callable[[Outcome], None]) -> cf.Future[Any]:
         """Queue `cmd` on the core; `done` gets the core's answer (or a timeout) on this thread."""
+        tapped = time.monotonic()
         fut = self.core.submit(cmd)
         answered = [False]
 
         def deliver(outcome: Outcome) -> None:
             if not answered[0]:
                 answered[0] = True
+                self._timed(cmd, outcome, time.monotonic() - tapped)
                 done(outcome)
 
         def timeout(_: float) -> None:
@@ -106,6 +114,16 @@ class Bridge:
         fut.add_done_callback(lambda f: Clock.schedule_once(lambda _: deliver(outcome_of(f))))
         Clock.schedule_once(timeout, ANSWER_TIMEOUT_S)
         return fut
+
+    def _timed(self, cmd: Command, outcome: Outcome, roundtrip_s: float) -> None:
+        """Tap → answer on the panel, by command and outcome (for the HMI latency objective)."""
+        if outcome.ok:
+            result = "applied"
+        elif isinstance(outcome.error, CoreUnavailable):
+            result = "timeout"
+        else:
+            result = "refused"
+        self.timings.command(type(cmd).__name__, result, roundtrip_s)
 
     def background(
         self, work: Callable[[], Any], done: Callable[[Any, BaseException | None], None]
