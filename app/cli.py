@@ -116,6 +116,7 @@ def lazy(module: str, name: str) -> Command:
 EXTENSIONS: list[tuple[str, str]] = [
     ("app.api.cli", "add_subcommands"),
     ("app.ui.cli", "add_subcommands"),
+    ("app.kpi.cli", "add_subcommands"),
 ]
 
 

@@ -49,12 +49,18 @@ def build_machine(
     virtual: bool = False,
     sinks: CoreSinks | None = None,
     writer: PersistWriter | None = None,
+    wall0: float | None = None,
 ) -> Machine:
-    """Build a machine. `virtual` gives a VirtualClock stepped by hand (tests, `simulate`).
+    """Build a machine. `virtual` gives a VirtualClock stepped by hand (tests, `simulate`);
+    `wall0` is its wall time at start (a simulated week starts each shift's process anew).
 
     Settings and alarm files are written by `writer`: by default its own thread on a real-time
     machine (disk I/O never on the control tick), inline on a virtual one (deterministic runs)."""
-    clock: RealClock | VirtualClock = VirtualClock() if virtual else RealClock(speed)
+    clock: RealClock | VirtualClock
+    if virtual:
+        clock = VirtualClock() if wall0 is None else VirtualClock(wall0=wall0)
+    else:
+        clock = RealClock(speed)
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
     io = build_io(backend, cfg, clock)

@@ -1,0 +1,1 @@
+"""`tvemicro kpi`: hypercare figures (adoption, quality, latency) from the historian's events."""
