@@ -117,6 +117,7 @@ EXTENSIONS: list[tuple[str, str]] = [
     ("app.api.cli", "add_subcommands"),
     ("app.ui.cli", "add_subcommands"),
     ("app.kpi.cli", "add_subcommands"),
+    ("app.snapshot_cmd", "add_subcommands"),
 ]
 
 
