@@ -14,6 +14,7 @@ from typing import Any
 from app import eventlog, logsetup
 from app.logsetup import log
 from app.machine import Machine, build_machine
+from app.ops.notify import Notifier, ServiceNotes
 from control.config import Config, ConfigError, load_config
 from control.snapshot import Snapshot
 
@@ -57,15 +58,17 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
     stop = threading.Event()
     signals = _install_signals(stop)
     assert machine.runner is not None
-    machine.runner.on_tick = _systemd_pinger()
+    notes = ServiceNotes(Notifier())
+    machine.runner.on_tick = notes.on_tick
     log("started", backend=args.backend, state=machine.core.snapshot.state, speed=args.speed)
     eventlog.log_restored(machine.core)
     machine.runner.start()
     api = None if args.no_api or not cfg.api.enabled else _start_api(machine, args)
-    _notify("READY=1")
+    notes.ready(lambda: machine.runner is not None and machine.runner.alive)
     try:
         _serve(machine, cfg, args, stop, kiosk)
     finally:
+        notes.stopping()
         if api is not None:
             api.stop()
         machine.close()
@@ -197,32 +200,3 @@ def _close_hooks(hooks: dict[str, Any]) -> None:
     close = hooks.get("close")
     if close is not None:
         close()
-
-
-def _notify(message: str) -> None:
-    try:
-        import sdnotify
-
-        sdnotify.SystemdNotifier().notify(message)
-    except Exception:
-        pass
-
-
-def _systemd_pinger() -> Any:
-    """WATCHDOG=1 from the control thread, at most once a second (only under systemd)."""
-    import os
-
-    if not os.environ.get("NOTIFY_SOCKET"):
-        return None
-    import sdnotify
-
-    notifier = sdnotify.SystemdNotifier()
-    last = [0.0]
-
-    def ping() -> None:
-        now = time.monotonic()
-        if now - last[0] >= 1.0:
-            last[0] = now
-            notifier.notify("WATCHDOG=1")
-
-    return ping

@@ -1,0 +1,1 @@
+"""Deployment operations: systemd notifications, provisioning, releases, upgrade, backup/restore."""
