@@ -118,6 +118,7 @@ EXTENSIONS: list[tuple[str, str]] = [
     ("app.ui.cli", "add_subcommands"),
     ("app.kpi.cli", "add_subcommands"),
     ("app.snapshot_cmd", "add_subcommands"),
+    ("app.ops.cli", "add_subcommands"),
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from app import eventlog, logsetup
 from app.logsetup import log
 from app.machine import Machine, build_machine
+from app.ops.datalock import DataDirBusy, DataDirLock
 from app.ops.notify import Notifier, ServiceNotes
 from control.config import Config, ConfigError, load_config
 from control.snapshot import Snapshot
@@ -45,10 +46,23 @@ def _run(cfg: Config, args: argparse.Namespace) -> int:
     # One process shares the GIL (DESIGN §3): switch threads every 1 ms, not every 5 ms, so the
     # control tick is not kept waiting behind Kivy or the REST loop.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    data_dir = Path(args.data_dir or cfg.storage.data_dir)
+    try:  # one process per data dir; `tvemicro restore` checks this lock
+        lock = DataDirLock(data_dir).acquire()
+    except DataDirBusy as err:
+        log("data_dir_busy", "warning", error=str(err))
+        print(f"refusing to start: {err}", file=sys.stderr)
+        return 2
+    try:
+        return _run_locked(cfg, args, data_dir)
+    finally:
+        lock.release()
+
+
+def _run_locked(cfg: Config, args: argparse.Namespace, data_dir: Path) -> int:
     kiosk = not args.headless and _kiosk_possible()
     if kiosk:  # opening the window holds the GIL for up to 0.3 s: do it before the loop ticks
         _open_kiosk_window(cfg)
-    data_dir = Path(args.data_dir or cfg.storage.data_dir)
     hooks = _storage_hooks(cfg, data_dir)
     machine = build_machine(
         cfg, args.backend, speed=args.speed, data_dir=data_dir, sinks=hooks.get("sinks")

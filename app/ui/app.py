@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ from control.config import Config
 from control.errors import HmiError
 from control.snapshot import Snapshot
 
-KV_DIR = Path(__file__).resolve().parents[2] / "kv"
+# The source tree's kv/, or the copy a wheel installs under <prefix>/share/tvemicro/kv.
+_TREE_KV = Path(__file__).resolve().parents[2] / "kv"
+KV_DIR = _TREE_KV if _TREE_KV.is_dir() else Path(sys.prefix) / "share" / "tvemicro" / "kv"
 SHARED_KV = ("widgets", "keypad", "kiosk")
 
 
