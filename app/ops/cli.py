@@ -62,7 +62,7 @@ def _add_rollback(sub: Sub) -> None:
     )
     p.add_argument("--if-probation", action="store_true", help="only during probation (guard)")
     p.add_argument("--root", help=ROOT_HELP)
-    p.set_defaults(func=lazy("app.ops.upgrade", "rollback_command"))
+    p.set_defaults(func=lazy("app.ops.switch", "rollback_command"))
 
 
 def _add_backup(sub: Sub) -> None:
