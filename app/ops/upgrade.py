@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -38,7 +39,11 @@ class Plan:
 
 
 def run(cmd: list[str], what: str, timeout_s: float = 900.0) -> str:
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+    """Run a release's tool; without PYTHONPATH (the bootstrap's wheel must not shadow it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout_s, check=False, env=env
+    )
     if done.returncode != 0:
         tail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-12:]
         raise UpgradeError(f"{what} failed:\n  " + "\n  ".join(tail))
@@ -80,7 +85,8 @@ def install(layout: Layout, rid: str, say: Say) -> None:
     run(["python3", "-m", "venv", str(rel / "venv")], "venv")  # the system's CPython 3.11
     pip = [str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels)]
     pip += ["--disable-pip-version-check", "--only-binary=:all:"]
-    run([*pip, "--require-hashes", "-r", str(rel / "release" / "requirements.lock")], "pip install")
+    lock = str(rel / "release" / "requirements.lock")  # complete: kivymd extras left out on purpose
+    run([*pip, "--no-deps", "--require-hashes", "-r", lock], "pip install")
     package = sorted(wheels.glob("tvemicro-*.whl"))
     run([*pip, "--no-deps", *map(str, package)], "pip install tvemicro")
     run([str(python), "-m", "compileall", "-q", str(rel / "venv" / "lib")], "compileall")
@@ -92,25 +98,33 @@ def check_config(layout: Layout, rid: str, say: Say) -> None:
     say(f"config check with {rid}: {out.strip()}")
 
 
-def api_url(layout: Layout) -> str:
-    from control.config import load_config
+URL_SCRIPT = """
+import sys
+from control.config import load_config
+api = load_config(sys.argv[1]).api
+host = "127.0.0.1" if api.host in ("0.0.0.0", "::", "") else api.host
+print(f"http://{host}:{api.port}")
+"""
 
-    api = load_config(str(layout.config)).api
-    host = "127.0.0.1" if api.host in ("0.0.0.0", "::", "") else api.host
-    return f"http://{host}:{api.port}"
+
+def api_url(layout: Layout, rid: str) -> str:
+    """The REST address from config.yaml, read by the new release (this module stays stdlib-only,
+    so a blank machine can run it straight from the package wheel: packaging/install.sh)."""
+    python = str(layout.release_dir(rid) / "venv" / "bin" / "python")
+    return run([python, "-c", URL_SCRIPT, str(layout.config)], "reading api.host/port").strip()
 
 
-def machine_state(layout: Layout) -> str | None:
+def machine_state(url: str) -> str | None:
     """The running machine's state from GET /health, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(api_url(layout) + "/health", timeout=3) as resp:
+        with urllib.request.urlopen(url + "/health", timeout=3) as resp:
             return str(json.loads(resp.read()).get("state"))
     except (OSError, ValueError):
         return None
 
 
-def refuse_if_busy(layout: Layout, force: bool, say: Say) -> None:
-    state = machine_state(layout)
+def refuse_if_busy(url: str, force: bool, say: Say) -> None:
+    state = machine_state(url)
     if state in BUSY_STATES and not force:
         raise UpgradeError(f"machine is {state}: stop it first, or use --force")
     say(f"machine state: {state or 'not running'}" + (" (--force)" if force else ""))
@@ -135,7 +149,12 @@ def restart_and_smoke(plan: Plan, say: Say) -> None:
     must("restart", SERVICE)
     say(f"READY=1 after {time.monotonic() - start:.1f} s; running the smoke")
     token = _smoke_token(layout)
-    cmd = [str(layout.tvemicro(plan.release_id)), "smoke", "--url", api_url(layout)]
+    cmd = [
+        str(layout.tvemicro(plan.release_id)),
+        "smoke",
+        "--url",
+        api_url(layout, plan.release_id),
+    ]
     out = run([*cmd, "--token", token], "smoke", timeout_s=300)
     say("smoke passed:\n" + out.rstrip())
 
@@ -185,7 +204,7 @@ def upgrade(layout: Layout, artifact: Path, force: bool, restart: bool, say: Say
     check_config(layout, rid, say)
     say("[4/7] machine state")
     if restart:
-        refuse_if_busy(layout, force, say)
+        refuse_if_busy(api_url(layout, rid), force, say)
     say("[5/7] snapshot the data dir")
     snapshot(plan, say)
     say(f"[6/7] switch current -> {rid} (previous: {plan.old_id}), probation on")
@@ -217,3 +236,18 @@ def upgrade_command(args: argparse.Namespace) -> int:
         return 1
     say(f"now on {rid} ({time.monotonic() - start:.1f} s)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python3 -m app.ops.upgrade ARTIFACT [--root R] [--force] [--no-restart]`: the same
+    upgrade, for a machine with no tvemicro yet (packaging/install.sh runs it from the wheel)."""
+    parser = argparse.ArgumentParser(prog="python3 -m app.ops.upgrade")
+    parser.add_argument("artifact")
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("--no-restart", action="store_true")
+    parser.add_argument("--root")
+    return upgrade_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
