@@ -42,7 +42,7 @@ def test_block_for_the_shipped_config(cfg: Config) -> None:
         assert levels[heater] == "op,dl"
     for enable in (6, 21):  # DM556 enables are active low here: high = disabled
         assert levels[enable] == "op,dh"
-    assert levels[14] == "op,dl" and levels[15] == "op,dl"  # contactor, heartbeat
+    assert levels[18] == "op,dl" and levels[15] == "op,dl"  # contactor, heartbeat
     for cs in (8, 7, 25, 24):  # MAX31855 chip selects: deselected
         assert levels[cs] == "op,dh"
     assert 12 not in levels and 13 not in levels  # step pins belong to the PWM overlay
@@ -54,13 +54,18 @@ def test_active_high_enable_boots_low() -> None:
 
 
 def test_step_pins_on_the_alt5_pins_use_their_function() -> None:
-    pins = {"motors.screw.step_pin": 18, "motors.feeder.step_pin": 19, "inputs.stop_button.pin": 9}
+    pins = {
+        "motors.screw.step_pin": 18,
+        "motors.feeder.step_pin": 19,
+        "outputs.heater_contactor.pin": 12,
+        "inputs.stop_button.pin": 13,
+    }
     cfg = config_with(**pins)
     assert "dtoverlay=pwm-2chan,pin=18,func=2,pin2=19,func2=2" in config_block(cfg)
 
 
 def test_two_step_pins_on_one_channel_are_refused() -> None:
-    cfg = config_with(**{"motors.feeder.step_pin": 18})  # 12 and 18 are both channel 0
+    cfg = config_with(**{"motors.feeder.step_pin": 18, "outputs.heater_contactor.pin": 13})  # ch 0
     with pytest.raises(ProvisionError, match="share a PWM channel"):
         config_block(cfg)
 
@@ -70,10 +75,10 @@ def test_config_txt_keeps_other_lines_and_is_idempotent(cfg: Config) -> None:
     once = edit_config_txt(original, cfg)
     assert once.startswith(original)
     assert edit_config_txt(once, cfg) == once
-    moved = config_with(**{"outputs.aux.nozzle_fan.pin": 9})
+    moved = config_with(**{"outputs.aux.nozzle_fan.pin": 14})
     again = edit_config_txt(once, moved)
     assert again.count("# BEGIN tvemicro") == 1
-    assert 9 in gpio_levels(again.splitlines())
+    assert 14 in gpio_levels(again.splitlines())
 
 
 def test_cmdline_drops_the_serial_console_and_blanking() -> None:
