@@ -32,10 +32,11 @@ from control.snapshot import Snapshot
 _TREE_KV = Path(__file__).resolve().parents[2] / "kv"
 KV_DIR = _TREE_KV if _TREE_KV.is_dir() else Path(sys.prefix) / "share" / "tvemicro" / "kv"
 SHARED_KV = ("widgets", "keypad", "kiosk")
+CONTROL_SCREENS = ("overview", "heaters", "motors")  # replaced by "disabled" while HMI is off
 
 
 class KioskApp(App):  # type: ignore[misc]
-    """One window: header, trip banner, the visible screen, toast and navigation."""
+    """One window: header (status, trip banner, messages, STOP), the visible screen, navigation."""
 
     u = NumericProperty(1.0)  # pixels per layout unit (see theme.unit)
     t = ObjectProperty(Strings(), rebind=True)  # the language; kv `app.t.<key>` rebinds on change
@@ -55,6 +56,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.bridge.on_stale = self.on_stale
         self.session = Session(self, cfg.ui)
         self.first_frame_s: float | None = None
+        self._hmi_was = True
         self.collector = MainThreadCollector()
 
     # -- building -------------------------------------------------------------------------------
@@ -103,9 +105,10 @@ class KioskApp(App):  # type: ignore[misc]
             return
         self.session.on_snapshot(snap)
         root.refresh(snap)
-        wanted = "disabled" if not snap.hmi_enabled and self.screen != "login" else None
-        if wanted and self.screen != wanted:
-            self.go(wanted)
+        just_disabled = self._hmi_was and not snap.hmi_enabled and self.screen != "login"
+        self._hmi_was = snap.hmi_enabled
+        if just_disabled or (not snap.hmi_enabled and self.screen in CONTROL_SCREENS):
+            self.go("disabled")  # then alarms, trends, system and login stay usable
         elif snap.hmi_enabled and self.screen == "disabled":
             self.go("overview")
         if not self.session.blanked:
@@ -122,7 +125,11 @@ class KioskApp(App):  # type: ignore[misc]
         return screen
 
     def go(self, name: str) -> None:
-        """Show a screen; it refreshes from the latest snapshot before it appears."""
+        """Show a screen; it refreshes from the latest snapshot before it appears. While the HMI
+        is disabled the Disabled screen stands in for Overview, Heaters and Motors."""
+        last = self.bridge.last
+        if name in CONTROL_SCREENS and last is not None and not last.hmi_enabled:
+            name = "disabled"
         self.root.ids.sm.current = name
         self.screen = name
 

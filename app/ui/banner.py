@@ -1,7 +1,8 @@
-"""The E-stop/trip banner text, shared by the frame and the Overview (which then drops a strip)."""
+"""The header's texts: the E-stop/trip banner and the one-line hint that says what to do next."""
 
 from __future__ import annotations
 
+from app.ui import fmt
 from app.ui.i18n import Strings
 from control.snapshot import Snapshot
 
@@ -16,3 +17,16 @@ def trip_banner(snap: Snapshot, t: Strings) -> str:
         first = next((a for a in trips if a.first_out), trips[0] if trips else None)
         parts.append(t.f("tripped", cause=first.message if first else t.unknown_cause))
     return "   ·   ".join(parts)
+
+
+def first_hint(snap: Snapshot, t: Strings, role: str) -> str:
+    """What an operator should do now, in one line (shown when no message is showing)."""
+    if not snap.hmi_enabled:
+        return t.hint_disabled
+    if snap.state == "fault":
+        return t.hint_trip_login if role == "viewer" else t.hint_trip
+    if role == "viewer":
+        return t.hint_login
+    if snap.state == "heating" and snap.gate.ok and snap.gate.soak_remaining_s:
+        return t.f("hint_soak", s=fmt.seconds(snap.gate.soak_remaining_s))
+    return t.get("hint_" + snap.state)

@@ -29,6 +29,9 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             parser.add_argument("--data-dir", help="data directory (default: from config)")
             parser.add_argument("--config", default="config.yaml", help="config file")
     p.set_defaults(func=user_command)
+    from app.ui.layout_cmd import add_parser
+
+    add_parser(sub)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

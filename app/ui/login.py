@@ -23,6 +23,7 @@ class LoginScreen(KioskScreen):
     busy = StringProperty("")
 
     def on_kv_post(self, *_: Any) -> None:
+        self.ids["login_button"] = self.ids.pad.ids.ok
         self._failures = 0
         self._locked_until = 0.0
         self._back_to = "overview"

@@ -61,7 +61,7 @@ class MotorCard(BoxLayout):  # type: ignore[misc]
             )
 
         title = app.t.f("run_speed_of", motor=m.name)
-        open_keypad(submit, title=title, unit="rpm", lo=0, hi=m.max_rpm)
+        open_keypad(submit, current=m.run_rpm, title=title, unit="rpm", lo=0, hi=m.max_rpm, step=1)
 
     def jog(self, direction: int) -> None:
         app, m = _app(), self.view

@@ -1,11 +1,10 @@
-"""Overview: machine state and what it waits for, one tile per zone, motors, START/STOP."""
+"""Overview: machine state and what it waits for, one tile per zone, motors, START/PREHEAT."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kivy.properties import (
-    BooleanProperty,
     ListProperty,
     ObjectProperty,
     StringProperty,
@@ -13,7 +12,6 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 
 from app.ui import fmt
-from app.ui.banner import trip_banner
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.zone_actions import edit_setpoint
@@ -88,7 +86,6 @@ class OverviewScreen(KioskScreen):
     preheat_reason = StringProperty("")
     others = ListProperty([])
     busy = StringProperty("")
-    compact = BooleanProperty(False)  # the trip banner says it all: no state strip
 
     def on_kv_post(self, *_: Any) -> None:
         self._tiles: dict[str, ZoneTile] = {}
@@ -109,7 +106,6 @@ class OverviewScreen(KioskScreen):
             self._tiles[z.id].show(z, t)
         self.state_title = t.state(snap.state).upper()
         self.gate = gate_text(snap, t)
-        self.compact = bool(trip_banner(snap, t)) and not self.gate
         self.start_reason = snap.start_blocked or ""
         self.preheat_reason = preheat_reason(snap, t)
         rows = [
@@ -119,12 +115,13 @@ class OverviewScreen(KioskScreen):
         self.others = rows
 
     def command(self, name: str) -> None:
-        """START, PREHEAT or STOP through the core; the button shows '…' until it answers."""
-        kinds = {"start": c.Start, "preheat": c.Preheat, "stop": c.Stop}
+        """START or PREHEAT through the core; the button shows '…' until it answers (STOP is
+        in the header, on every screen)."""
+        kinds = {"start": c.Start, "preheat": c.Preheat}
         self.busy = name
         self.app.act(
             lambda actor: kinds[name](actor=actor),
-            "viewer" if name == "stop" else "operator",
+            "operator",
             self.app.t.get("done_" + name),
             lambda _o: setattr(self, "busy", ""),
         )

@@ -52,6 +52,14 @@ ICON_FONT = fonts_path + "materialdesignicons-webfont.ttf"
 
 BASE_W, BASE_H = 800, 480  # layouts are drawn in units of the smallest supported panel
 
+# Glove sizes in layout units (1 unit = 1 px at 800×480). On the official 7" panel
+# (154.08 × 85.92 mm active area) a pixel is 0.193 mm wide and 0.179 mm tall, so 15 mm is
+# 78 px across and 84 px high, 2 mm is 11 px and 3 mm of text is 17 px.
+TARGET_W = 80  # narrowest touch target
+TARGET_H = 84  # lowest touch target; the header and nav bars are exactly this high
+GAP = 12  # space between two targets
+TEXT_MIN = 17  # smallest font for reasons, status and values
+
 
 def unit(width: int, height: int) -> float:
     """Pixels per layout unit: 1.0 on 800×480, 1.6 on 1280×800."""

@@ -29,7 +29,10 @@ def edit_setpoint(app: Any, zone: ZoneView) -> None:
         "setpoint_applied",
     )
     title = app.t.f("setpoint_of", zone=zone.name)
-    open_keypad(submit, title=title, unit="°C", lo=0, hi=zone.setpoint_max_c)
+    open_keypad(
+        submit, current=zone.setpoint_c, title=title, unit="°C", lo=0, hi=zone.setpoint_max_c,
+        step=1,
+    )  # fmt: skip
 
 
 def edit_gain(app: Any, zone: ZoneView, gain: str) -> None:
@@ -44,7 +47,8 @@ def edit_gain(app: Any, zone: ZoneView, gain: str) -> None:
 
     submit = _sender(app, make, "engineer", "gain_applied")
     title = app.t.f("gain_of", gain=gain, zone=zone.name)
-    open_keypad(submit, title=title, unit="", lo=0, hi=limits[gain], decimals=1)
+    current = getattr(zone.pid, gain)
+    open_keypad(submit, current=current, title=title, unit="", lo=0, hi=limits[gain], decimals=1)
 
 
 def edit_manual_duty(app: Any, zone: ZoneView) -> None:
@@ -57,7 +61,9 @@ def edit_manual_duty(app: Any, zone: ZoneView) -> None:
         "engineer",
         "duty_applied",
     )
-    open_keypad(submit, title=app.t.f("duty_of", zone=zone.name), unit="%", lo=0, hi=100)
+    current = 0.0 if zone.manual_duty is None else zone.manual_duty * 100
+    title = app.t.f("duty_of", zone=zone.name)
+    open_keypad(submit, current=current, title=title, unit="%", lo=0, hi=100, step=5)
 
 
 def start_autotune(app: Any, zone: ZoneView) -> None:
@@ -71,4 +77,7 @@ def start_autotune(app: Any, zone: ZoneView) -> None:
         "autotune_started",
     )
     title = app.t.f("autotune_target", zone=zone.name)
-    open_keypad(submit, title=title, unit="°C", lo=0, hi=zone.setpoint_max_c)
+    open_keypad(
+        submit, current=zone.setpoint_c, title=title, unit="°C", lo=0, hi=zone.setpoint_max_c,
+        step=1,
+    )  # fmt: skip

@@ -33,7 +33,7 @@ def test_operator_shift(kiosk: Any, fresh: None) -> None:
 
     # 1. log in
     login(kiosk, "olga")
-    assert app.root.ids.user_button.caption == "olga · Operator" and app.role == "operator"
+    assert app.root.ids.user_button.caption == "olga" and app.role == "operator"
     record = kiosk.latest_session(who="olga")  # stored in the SQLite historian's events
     assert record["result"] == "ok" and record["source"] == "touch"
     assert record["role"] == "operator"
@@ -84,7 +84,7 @@ def test_operator_shift(kiosk: Any, fresh: None) -> None:
     kiosk.until(lambda: app.root.alarm_alert == "warning", what="warning in header")
     alarm = next(a for a in core.snapshot.alarms if a.source == "feed_throat")
     assert alarm.severity == "warning" and core.snapshot.state == "running"
-    kiosk.tap(app.root.ids.alarm_button)
+    kiosk.tap(app.root.nav_button("alarms"))
     alarms = kiosk.screen("alarms")
     assert app.root.ids.sm.current == "alarms"
     kiosk.until(lambda: alarms.rows and alarms.rows[0]["can_ack"], what="alarm row")
@@ -95,7 +95,7 @@ def test_operator_shift(kiosk: Any, fresh: None) -> None:
     kiosk.refresh()
     assert alarms.rows[0]["state_text"] == app.t.alarm_acked and app.root.alarm_alert == ""
     ov = kiosk.show("overview")
-    kiosk.tap(ov.ids.stop)
+    kiosk.tap(app.root.ids.stop)
     kiosk.until(lambda: core.snapshot.state == "stopping", what="stopping")
 
     # 5. idle

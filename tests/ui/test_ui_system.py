@@ -25,7 +25,7 @@ def test_hmi_switch_disabled_screen_and_back(kiosk: Any, fresh: None) -> None:
     kiosk.until(lambda: app.root.ids.sm.current == "disabled", what="disabled screen")
     disabled = kiosk.screen("disabled")
     kiosk.refresh()
-    assert core.snapshot.state == "disabled" and app.root.nav_visible is False
+    assert core.snapshot.state == "disabled" and app.root.nav_button("heaters").block
     assert any(name == "Barrel" for name, _ in disabled.values)
     kiosk.shot("disabled")
     kiosk.tap(disabled.ids.enable)
