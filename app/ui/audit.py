@@ -120,6 +120,10 @@ def _hit(w: Any, px: float, py: float) -> Any:
     return None
 
 
+def _other(taker: Any, w: Any) -> bool:
+    return taker is not None and taker.uid != w.uid
+
+
 def _points(box: Box) -> list[tuple[float, float]]:
     xs = [box[0] + f * (box[2] - box[0]) for f in (0.1, 0.5, 0.9)]
     ys = [box[1] + f * (box[3] - box[1]) for f in (0.1, 0.5, 0.9)]
@@ -149,6 +153,10 @@ def targets_in(roots: list[Any]) -> list[Any]:
     return [w for w in found if _area(visible_box(w)) > 0]
 
 
+def _centre(box: Box) -> tuple[float, float]:
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
 def _area(box: Box) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
 
@@ -162,7 +170,7 @@ def gap_mm(a: Box, b: Box, panel: Panel) -> float:
 def describe(w: Any, panel: Panel, others: list[Any]) -> dict[str, Any]:
     """One target's row of the audit."""
     box, seen = window_box(w), visible_box(w)
-    takers = {id(t): t for t in (hit(px, py) for px, py in _points(seen)) if t is not w}
+    takers = {k.uid: k for k in (hit(px, py) for px, py in _points(seen)) if _other(k, w)}
     cover = next(iter(takers.values()), None)
     gaps = [gap_mm(seen, visible_box(o), panel) for o in others if o is not w]
     return {
@@ -197,6 +205,8 @@ def small_texts(roots: list[Any], panel: Panel) -> list[dict[str, Any]]:
 def audit_view(roots: list[Any], panel: Panel) -> dict[str, Any]:
     """Every visible target under `roots` (the frame, the screen and any open sheet)."""
     found = targets_in(roots)
+    if any(isinstance(r, ModalView) for r in roots):  # what a sheet hides is not a target now
+        found = [w for w in found if not _other(hit(*_centre(visible_box(w))), w)]
     rows = [describe(w, panel, found) for w in found]
     return {"targets": rows, "small_text": small_texts(roots, panel), "problems": problems(rows)}
 

@@ -11,6 +11,7 @@ from app.ui import fmt
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.keypad import open_keypad
+from app.ui.theme import TEXT_MIN
 from app.ui.widgets import PanelButton
 from control import commands as c
 from control.snapshot import MotorView, OutputView, Snapshot
@@ -91,7 +92,7 @@ class MotorsScreen(KioskScreen):
         self.ids.outputs.clear_widgets()
         self._outputs: dict[str, PanelButton] = {}
         for o in snap.outputs:
-            button = PanelButton(icon="power", font_size=self.app.u * 15)
+            button = PanelButton(icon="power", font_size=self.app.u * TEXT_MIN)
             button.bind(on_act=lambda b, oid=o.id: self.toggle(oid))
             self._outputs[o.id] = button
             self.ids.outputs.add_widget(button)

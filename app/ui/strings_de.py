@@ -193,7 +193,10 @@ DE: dict[str, str] = {
     "removed": "{who} entfernt",
     "confirm_remove": "Nochmals tippen, um {who} zu entfernen",
     "legacy_title": "Diese Maschine wird vom alten Bedienfeld gesteuert",
-    "legacy_body": "Das HMI ist ausgeschaltet. Die Werte unten sind live und nur zur Anzeige.",
+    "legacy_body": (
+        "Das HMI ist abgeschaltet. Die Werte sind live und nur zur Anzeige; "
+        "Alarme lassen sich unter Alarme ansehen und quittieren."
+    ),
     "live_values": "Live-Werte",
     "enable_hmi": "Admin: dieses HMI aktivieren",
     "estop": "NOT-HALT",

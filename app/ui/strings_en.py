@@ -205,7 +205,10 @@ EN: dict[str, str] = {
     "confirm_remove": "Tap again to remove {who}",
     # disabled
     "legacy_title": "This machine is under its legacy panel",
-    "legacy_body": "The HMI is switched off. Values below are live and read-only.",
+    "legacy_body": (
+        "The HMI is switched off. The values are live and read-only; "
+        "alarms can be viewed and acknowledged on Alarms."
+    ),
     "live_values": "Live values",
     "enable_hmi": "Admin: enable this HMI",
     "estop": "E-STOP",

@@ -10,6 +10,7 @@ from kivy.properties import ListProperty, StringProperty
 from app.ui.base import KioskScreen
 from app.ui.i18n import LANGUAGE_NAMES
 from app.ui.sysinfo import collect
+from app.ui.theme import TARGET_H
 from app.ui.user_admin import UserAdmin
 from control import commands as c
 from control.snapshot import Snapshot
@@ -24,8 +25,31 @@ class SystemScreen(KioskScreen):
     checks = ListProperty([])
     users = ListProperty([])
     languages = ListProperty([])
+    rows = ListProperty([])  # facts, health checks and users: one scrolling list
     hmi_text = StringProperty("")
     network = StringProperty("")
+
+    def on_facts(self, *_: Any) -> None:
+        self._rows()
+
+    def on_checks(self, *_: Any) -> None:
+        self._rows()
+
+    def on_users(self, *_: Any) -> None:
+        self._rows()
+
+    def _rows(self) -> None:
+        t, u = self.app.t, self.app.u
+        fact = {"viewclass": "FactRow", "size": (None, u * 30)}
+        title = [{**fact, "key": t.health, "value": "", "alert": ""}]
+        users = [{**fact, "key": t.users, "value": "", "alert": ""}] if self.users else []
+        self.rows = [
+            *({**fact, "key": k, "value": v, "alert": ""} for k, v in self.facts),
+            *title,
+            *({**fact, "key": "   " + k, "value": v, "alert": a} for k, v, a in self.checks),
+            *users,
+            *({"viewclass": "UserAdminRow", "size": (None, u * TARGET_H), **r} for r in self.users),
+        ]
 
     def on_kv_post(self, *_: Any) -> None:
         self._probe: Any = None

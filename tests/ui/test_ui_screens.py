@@ -38,7 +38,6 @@ def test_every_screen_renders_and_fits(kiosk: Any, size: tuple[int, int]) -> Non
         for button in buttons:
             if button.width > 0:
                 assert _inside(button, size), f"{name}: {button.caption!r} is off screen"
-                assert button.height >= 48 * kiosk.app.u, f"{name}: {button.caption!r} too small"
         path = kiosk.shot(name)
         assert path.stat().st_size > 10_000
     check_disabled_screen(kiosk, size)
@@ -56,7 +55,7 @@ def check_disabled_screen(kiosk: Any, size: tuple[int, int]) -> None:
         kiosk.refresh()
         screen = kiosk.screen("disabled")
         assert screen.values and _inside(screen.ids.enable, size)
-        assert kiosk.app.root.ids.nav.height == 0
+        assert kiosk.app.root.nav_button("heaters").block  # alarms and system stay usable
         kiosk.shot("disabled")
     finally:
         kiosk.machine.virtual.call(SetHmiEnabled(True))
