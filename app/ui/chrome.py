@@ -39,6 +39,7 @@ class KioskRoot(FloatLayout):  # type: ignore[misc]
     hint_text = StringProperty("")
     alarm_text = StringProperty("")
     alarm_alert = StringProperty("")
+    alarm_short = StringProperty("")  # the count under the Alarms tab
     banner_text = StringProperty("")
     clock_text = StringProperty("")
     toast_text = StringProperty("")
@@ -65,7 +66,7 @@ class KioskRoot(FloatLayout):  # type: ignore[misc]
             bar.add_widget(button)
             self.tabs[name] = button
         app.bind(screen=self._mark_nav, t=self._label_nav)
-        self.bind(alarm_text=self._label_nav, alarm_alert=self._label_nav)
+        self.bind(alarm_short=self._label_nav, alarm_alert=self._label_nav)
         self.bind(hmi_enabled=self._label_nav)
         self._label_nav()
         self._mark_nav()
@@ -81,7 +82,7 @@ class KioskRoot(FloatLayout):  # type: ignore[misc]
             button.reason = "" if usable else t.hmi_off
         alarms = self.tabs.get("alarms")
         if alarms is not None:
-            alarms.sub, alarms.alert = self.alarm_text, self.alarm_alert
+            alarms.sub, alarms.alert = self.alarm_short, self.alarm_alert
             alarms.icon = "bell-alert" if self.alarm_alert else "bell-outline"
 
     def _mark_nav(self, *_: Any) -> None:
@@ -103,6 +104,7 @@ class KioskRoot(FloatLayout):  # type: ignore[misc]
         active = [a for a in snap.alarms if not a.shelved_until]
         unacked = sum(1 for a in active if a.acked_at is None)
         self.alarm_text = t.f("alarm_count", n=len(active), u=unacked) if active else t.no_alarms
+        self.alarm_short = t.f("alarm_short", n=len(active), u=unacked) if active else ""
         self.alarm_alert = worst_unacked(snap.alarms)
         self.banner_text = trip_banner(snap, t)
         self.hint_text = first_hint(snap, t, App.get_running_app().role)

@@ -216,4 +216,5 @@ DE: dict[str, str] = {
     "hint_fault": "Ursache beheben, dann unter Alarme zurücksetzen.",
     "start_explain": "heizen, halten, dann Motoren an",
     "preheat_explain": "heizen und halten; Motoren aus",
+    "alarm_short": "{n} · {u} neu",
 }

@@ -228,4 +228,5 @@ EN: dict[str, str] = {
     "hint_fault": "Remove the cause, then Reset on Alarms.",
     "start_explain": "heat, soak, then run the motors",
     "preheat_explain": "heat and hold; motors stay off",
+    "alarm_short": "{n} · {u} new",
 }

@@ -40,7 +40,7 @@ class SystemScreen(KioskScreen):
 
     def _rows(self) -> None:
         t, u = self.app.t, self.app.u
-        fact = {"viewclass": "FactRow", "size": (None, u * 30)}
+        fact = {"viewclass": "FactRow", "size": (100, u * 30)}
         title = [{**fact, "key": t.health, "value": "", "alert": ""}]
         users = [{**fact, "key": t.users, "value": "", "alert": ""}] if self.users else []
         self.rows = [
@@ -48,10 +48,11 @@ class SystemScreen(KioskScreen):
             *title,
             *({**fact, "key": "   " + k, "value": v, "alert": a} for k, v, a in self.checks),
             *users,
-            *({"viewclass": "UserAdminRow", "size": (None, u * TARGET_H), **r} for r in self.users),
+            *({"viewclass": "UserAdminRow", "size": (100, u * TARGET_H), **r} for r in self.users),
         ]
 
     def on_kv_post(self, *_: Any) -> None:
+        self.app.bind(u=lambda *_: self._rows())  # row heights are in pixels: follow the size
         self._probe: Any = None
         self._info: dict[str, Any] = {}
         self.admin = UserAdmin(self.app, self.load_users)

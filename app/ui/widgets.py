@@ -17,7 +17,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 from kivymd.icon_definitions import md_icons
 
-from app.ui.theme import C, severity_colour, severity_text
+from app.ui.theme import TEXT_MIN, C, severity_colour, severity_text
 
 
 def icon(name: str) -> str:
@@ -67,7 +67,9 @@ class PanelButton(ButtonBehavior, Label):  # type: ignore[misc]
         if self.busy:
             head += " …"
         second = self.block if (self.block and self.show_block) else self.sub
-        small = int(self.font_size * 0.62)
+        app: Any = App.get_running_app()
+        floor = TEXT_MIN * (app.u if app is not None else 1.0)  # reasons stay ≥ 3 mm high
+        small = int(max(self.font_size * 0.62, floor))
         self.text = head if not second else f"{head}\n[size={small}]{second}[/size]"
         self._paint()
 
