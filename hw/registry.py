@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hw.drivers.boardcheck import (
@@ -181,10 +183,16 @@ def check_board(cfg: Config, probe: BoardProbe, board: str) -> None:
 
 
 def build_sim_io(cfg: Config, clock: Clock) -> MachineIO:
-    """The simulated machine (imported only when asked for)."""
+    """The simulated machine (imported only when asked for); its pins mirrored to the file
+    $TVEMICRO_SIM_PIN_FILE names, if set (the HIL process drills observe that file)."""
     from hw.sim.machine import SimMachine
+    from hw.sim.pinfile import PIN_FILE_ENV
 
-    return SimMachine.from_config(cfg, clock).io()
+    sim = SimMachine.from_config(cfg, clock)
+    pin_file = os.environ.get(PIN_FILE_ENV)
+    if pin_file:
+        sim.mirror_pins(Path(pin_file))
+    return sim.io()
 
 
 BACKENDS: dict[str, Backend] = {"sim": build_sim_io, "hw": build_hw_io}

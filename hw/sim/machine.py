@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from control.config import Config
@@ -12,6 +13,7 @@ from hw.protocols import Clock
 from hw.sim.bus import SimBus
 from hw.sim.digital import SimInput, SimOutput
 from hw.sim.faults import FaultInjector
+from hw.sim.pinfile import PinFile, pin_polarities
 from hw.sim.plant import STEP_S, ThermalPlant
 from hw.sim.ssr import SimSSR
 from hw.sim.stepper import SimStepper
@@ -63,6 +65,7 @@ class SimMachine:
         self._apply_faults()
         self.bus.bind(self._sync)
         self.faults.subscribe(self._apply_faults)
+        self.pin_file: PinFile | None = None
 
     @classmethod
     def from_config(cls, cfg: Config, clock: Clock) -> SimMachine:
@@ -220,6 +223,35 @@ class SimMachine:
             for device in devices:
                 device.reset()
             self._offsets_c = dict.fromkeys(self._offsets_c, 0.0)
+            if self.pin_file is not None:  # devices reset silently: write their levels through
+                for mid in self._steppers:
+                    self.pin_file.on_pin(f"motors.{mid}.step_hz", 0.0, now_s)
+                self.pin_file.claim(self._logical_levels())
+
+    def mirror_pins(self, path: Path) -> PinFile:
+        """Keep the output pins in `path` from now on (see hw.sim.pinfile), starting as the
+        hardware start-up does: stop leftover kernel PWM, then claim every output at its level."""
+        with self.bus.lock:
+            now_s = self.bus.now()
+            pins = PinFile(path, pin_polarities(self.cfg), list(self._steppers))
+            pins.stop_leftover_pwm()
+            pins.claim(self._logical_levels())
+            for mid, stepper in self._steppers.items():
+                if stepper.step_hz:
+                    pins.on_pin(f"motors.{mid}.step_hz", stepper.step_hz, now_s)
+            self.bus.watch(pins.on_pin)
+            self.pin_file = pins
+            return pins
+
+    def _logical_levels(self) -> dict[str, bool]:
+        """Every output's logical level now, by config key (the pin file's signals)."""
+        levels = {f"zones.{zid}.heater": ssr.commanded for zid, ssr in self._ssrs.items()}
+        levels.update({out.signal: out.on for out in self._aux.values()})
+        levels.update({o.signal: o.on for o in (self._contactor, self._heartbeat)})
+        for mid, stepper in self._steppers.items():
+            levels[f"motors.{mid}.enable"] = stepper.enabled
+            levels[f"motors.{mid}.dir"] = stepper.forward
+        return levels
 
     def io_view(self) -> dict[str, Any]:
         """Raw outputs, inputs and plant temperatures: the body of GET /api/v1/sim/io."""
