@@ -69,6 +69,14 @@ def load_rig(path: Path, base: dict[str, Any]) -> tuple[RigConfig, Config]:
 def rig_machine_config(base: dict[str, Any], rig: RigConfig) -> Config:
     """config.yaml without what the rig has no pins for (aux outputs, monitor sensors, driver ALM,
     start button), with every setpoint, temperature limit and speed capped to the rig's limits."""
+    try:
+        return parse_config(rig_machine_data(base, rig), "rig machine config")
+    except ConfigError as err:
+        raise RigError(err.report()) from None
+
+
+def rig_machine_data(base: dict[str, Any], rig: RigConfig) -> dict[str, Any]:
+    """The raw config data of rig_machine_config (a child process is given it as a file)."""
     data = copy.deepcopy(base)
     lim = rig.limits
     data["outputs"]["aux"] = {}
@@ -83,10 +91,7 @@ def rig_machine_config(base: dict[str, Any], rig: RigConfig) -> Config:
         motor["max_rpm"] = min(motor["max_rpm"], lim.max_rpm)
         motor["run_rpm"] = min(motor["run_rpm"], motor["max_rpm"])
     data["sequence"].update(min_extrude_c=lim.min_extrude_c, soak_s=lim.soak_s)
-    try:
-        return parse_config(data, "rig machine config")
-    except ConfigError as err:
-        raise RigError(err.report()) from None
+    return data
 
 
 def check_rig_pins(rig: RigConfig, cfg: Config) -> None:

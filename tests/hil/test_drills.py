@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from control.commands import Actor, SetManualDuty, SetMode, Start, Stop
 from tests.hil.harness import Pins, Report, Rig
 
@@ -193,18 +191,3 @@ def test_stop_follows_the_stop_order(rig: Rig, pins: Pins, report: Report) -> No
                            "on" if enable_off is None else f"off at {enable_off - t0:.2f} s",
                            enable_off is not None and enable_off - t0 >= last)  # fmt: skip
     assert ok
-
-
-PROCESS_DRILLS = {
-    "kill -9 mid-run": "needs the machine in its own process under systemd with WatchdogSec",
-    "SIGSTOP longer than WatchdogSec": "needs systemd to restart the stopped service",
-    "restart while the step train runs": "needs the service restarted by systemd mid-run",
-}
-
-
-@pytest.mark.parametrize("drill", list(PROCESS_DRILLS))
-def test_process_drills(drill: str, request: pytest.FixtureRequest) -> None:
-    """Not automated yet, on either rig: the sim rig runs the machine in the test process, so a
-    kill or stop would kill the harness; on the Pi they need the systemd unit (hardening issue).
-    docs/hil-rig.md gives the manual procedure QA follows meanwhile."""
-    pytest.skip(f"{drill}: {PROCESS_DRILLS[drill]}; manual procedure in docs/hil-rig.md")
