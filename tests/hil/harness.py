@@ -54,6 +54,9 @@ class Trace:
         return last_fall
 
 
+STEP_QUIET_S = 0.5  # no step pulse for this long: stopped (a ramp's first tick steps at ~27 Hz)
+
+
 class Rig(Protocol):
     """A loop-back rig: the machine under test, its input traces, and the relays it drives."""
 
@@ -86,8 +89,12 @@ class Pins:
         return level != self._active_low(key)
 
     def off_since(self, key: str, after_s: float) -> float | None:
-        """When output `key` went (logically) off for good after after_s; None if on now."""
+        """When output `key` went (logically) off for good after after_s; None if on now. A step
+        output is a square wave: it is off only once no pulse came for STEP_QUIET_S."""
         trace = self.rig.trace(key)
+        now = self.rig.now()
+        if key.endswith(".step") and trace.rises(max(after_s, now - STEP_QUIET_S), now):
+            return None
         if not self._active_low(key):
             return trace.low_since(after_s, self.rig.now())
         inverted = Trace(trace.start_s, not trace.initial, [(t, not v) for t, v in trace.changes])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.hil.harness import Trace
+from tests.hil.harness import Pins, Trace
 from tests.hil.rig import RigError, load_rig
 from tests.hil.simrig import StepPins
 from tests.support import raw_config
@@ -78,3 +78,27 @@ def test_the_committed_wiring_diagram_matches_rig_yaml() -> None:
     from tests.hil.rig_diagram import SVG, render
 
     assert SVG.read_text(encoding="utf-8") == render()
+
+
+class _StillStepping:
+    """A rig whose screw still pulses at 10 Hz and reads low at the moment it is asked."""
+
+    def __init__(self) -> None:
+        self.spec, self.cfg = load_rig(RIG, raw_config())
+        self.steps = Trace(0.0, False)
+        wave = StepPins(self.steps)
+        wave.set_hz(10.0, 0.0)
+        wave.flush(self.now())
+
+    def now(self) -> float:
+        return 4.06  # 10 Hz from 0: high on [4.0, 4.05), low on [4.05, 4.1)
+
+    def trace(self, key: str) -> Trace:
+        return self.steps
+
+
+def test_a_running_step_train_is_never_off_for_good() -> None:
+    """A square wave caught between pulses is still stepping: off_since must say so."""
+    rig = _StillStepping()
+    assert not rig.trace("motors.screw.step").level_at(rig.now()), "caught between pulses"
+    assert Pins(rig).off_since("motors.screw.step", 1.0) is None  # type: ignore[arg-type]
