@@ -102,3 +102,13 @@ def test_a_running_step_train_is_never_off_for_good() -> None:
     rig = _StillStepping()
     assert not rig.trace("motors.screw.step").level_at(rig.now()), "caught between pulses"
     assert Pins(rig).off_since("motors.screw.step", 1.0) is None  # type: ignore[arg-type]
+
+
+def test_the_supervisor_follows_the_units_service_times(tmp_path: Path) -> None:
+    from tests.hil.supervisor import UnitTiming, read_unit
+
+    assert read_unit() == UnitTiming(watchdog_s=5.0, restart_s=3.0, stop_timeout_s=10.0)
+    unit = tmp_path / "x.service"
+    unit.write_text("[Unit]\nWatchdogSec=1\n[Service]\nRestartSec=500ms\nTimeoutStopSec=2s\n")
+    with pytest.raises(ValueError, match="no WatchdogSec"):
+        read_unit(unit)  # only [Service] counts
