@@ -26,7 +26,9 @@ from tests.hil.supervisor import Supervisor, UnitTiming
 
 ROOT = Path(__file__).resolve().parents[2]
 POLL_S = 0.005  # the pin file is read this often; every edge is stamped with its poll's time
-REST_LINE = re.compile(r"REST server on (http://\S+)")
+CHILD_LIFETIME_S = 120  # a child orphaned by a crashed test run exits by itself (no restart)
+# host:port only: the JSON log shares stderr and may follow without a newline in between
+REST_LINE = re.compile(r"REST server on (http://[0-9A-Za-z.\-]+:[0-9]+)")
 
 
 def process_machine_data(rig_data: dict[str, Any], spec: RigConfig) -> dict[str, Any]:
@@ -107,7 +109,8 @@ class ProcessRig:
         pin_file = run_dir / "pins.json"
         self.pins_seen = PinFileObserver(pin_file, spec, self.cfg)
         argv = [sys.executable, "-m", "app.cli", "run", "--sim", "--headless", "--speed", "1",
-                "--port", "0", "--config", str(config), "--data-dir", str(data_dir)]  # fmt: skip
+                "--port", "0", "--config", str(config), "--data-dir", str(data_dir),
+                "--duration-s", str(CHILD_LIFETIME_S)]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT), PIN_FILE_ENV: str(pin_file)}
         self.supervisor = Supervisor(argv, env, timing, run_dir)
 
