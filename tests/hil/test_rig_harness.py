@@ -107,7 +107,7 @@ def test_a_running_step_train_is_never_off_for_good() -> None:
 def test_the_supervisor_follows_the_units_service_times(tmp_path: Path) -> None:
     from tests.hil.supervisor import UnitTiming, read_unit
 
-    assert read_unit() == UnitTiming(watchdog_s=5.0, restart_s=3.0, stop_timeout_s=10.0)
+    assert read_unit() == UnitTiming(watchdog_s=5.0, restart_s=3.0, stop_timeout_s=15.0)
     unit = tmp_path / "x.service"
     unit.write_text("[Unit]\nWatchdogSec=1\n[Service]\nRestartSec=500ms\nTimeoutStopSec=2s\n")
     with pytest.raises(ValueError, match="no WatchdogSec"):
