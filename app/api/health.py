@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 from app import __version__
@@ -104,8 +103,9 @@ def historian_check(storage: Any) -> dict[str, Any]:
         "dropped": stats.dropped_total,
         "disk_full": stats.disk_full,
     }
-    if stats.last_commit_wall is not None:
-        out["last_commit_age_s"] = round(time.time() - stats.last_commit_wall, 3)
+    age = historian.commit_age_s()
+    if age is not None:
+        out["last_commit_age_s"] = round(age, 3)
     if not historian.alive:
         out.update(status="failing", message="historian writer stopped")
     elif stats.disk_full or stats.last_error or stats.conditions:

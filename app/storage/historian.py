@@ -39,7 +39,7 @@ class HistorianStats:
     write_failures: int = 0  # commits that failed (disk full, I/O error), whatever their size
     disk_full: bool = False
     last_error: str | None = None
-    last_commit_wall: float | None = None
+    last_commit_mono: float | None = None  # monotonic: a wall-clock step must not age it
     conditions: dict[str, str] = field(default_factory=dict)  # code → message, while present
     set_aside: list[str] = field(default_factory=list)  # damaged databases renamed this run
 
@@ -122,6 +122,11 @@ class Historian:
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
+
+    def commit_age_s(self) -> float | None:
+        """Seconds since the last commit on the monotonic clock (None before the first one)."""
+        last = self.stats.last_commit_mono
+        return None if last is None else self._monotonic() - last
 
     @property
     def queue_depth(self) -> int:
@@ -206,7 +211,7 @@ class Historian:
             return
         self.stats.rows_written += rows
         self.stats.events_written += n_events
-        self.stats.last_commit_wall = time.time()
+        self.stats.last_commit_mono = self._monotonic()
         self.stats.last_error = None
         self._condition("disk_full", False, "")
         self._condition("historian_error", False, "")
