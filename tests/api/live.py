@@ -38,7 +38,8 @@ def tvemicro(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProces
 class LiveServer:
     """Start with a config override; `url`, `token`, `stderr_text()`; `stop()` sends SIGTERM.
     `log_level` "debug" adds the per-request access lines; `nofile` sets the child's
-    RLIMIT_NOFILE soft limit (as systemd's LimitNOFILE would)."""
+    RLIMIT_NOFILE soft limit (as systemd's LimitNOFILE would); `env` adds to the child's
+    environment (the chaos drill's LD_PRELOAD of libfaketime)."""
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class LiveServer:
         speed: float = 50.0,
         log_level: str = "info",
         nofile: int | None = None,
+        env: dict[str, str] | None = None,
         **api: Any,
     ) -> None:
         data = raw_config()
@@ -63,7 +65,7 @@ class LiveServer:
              "--port", "0", "--config", str(self.config), "--data-dir", str(self.data_dir),
              "--log-level", log_level],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             preexec_fn=None if nofile is None else lambda: _limit_files(nofile),
         )  # fmt: skip
         threading.Thread(target=self._drain, daemon=True).start()
