@@ -1,0 +1,1 @@
+"""Operations drills run against a real sim process (./dev drill chaos)."""
