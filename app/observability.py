@@ -172,14 +172,15 @@ def _sensor_metrics(core: Any, snap: Any) -> Iterator[Any]:
     ok = _gauge("sensor_ok", "1 when the sensor is fresh and healthy", ["sensor"])
     errors = _counter("sensor_read_errors", "Failed sensor reads", ["sensor"])
     temp = _gauge("sensor_temperature_celsius", "Monitor-only sensor temperature", ["sensor"])
+    read_errors = core.read_errors()
     for z in snap.zones:
         age.add_metric([z.id], _num(z.age_s))
         ok.add_metric([z.id], float(z.sensor_ok))
-        errors.add_metric([z.id], float(core.zones[z.id].track.read_errors))
+        errors.add_metric([z.id], float(read_errors[z.id]))
     for s in snap.sensors:
         age.add_metric([s.id], _num(s.age_s))
         ok.add_metric([s.id], float(s.sensor_ok))
-        errors.add_metric([s.id], float(core.monitors[s.id].read_errors))
+        errors.add_metric([s.id], float(read_errors[s.id]))
         temp.add_metric([s.id], _num(s.temperature_c))
     yield from (age, ok, errors, temp)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from control.errors import InvalidField, NotFound, StateConflict
 from control.isotime import iso as iso  # re-exported: older callers import it from here
@@ -14,6 +15,19 @@ TRIP = "trip"
 WARNING = "warning"
 INFO = "info"
 CLEAR_DELAY_S = 2.0  # ISA-18.2 off-delay: a warning clears once its cause stayed away this long
+
+
+class Cause(Protocol):
+    """A present condition as the safety pass reports it (control.safety.Condition)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(slots=True)
@@ -120,6 +134,18 @@ class AlarmBook:
         alarm.cleared_at = None  # a warning that had cleared: its return is a change to record
         alarm.message = message
         self._note("returned", alarm)
+
+    def sync(self, found: Sequence[Cause], wall_s: float) -> None:
+        """Raise an alarm for every condition found this tick; every active alarm whose
+        condition was not found has gone."""
+        for cond in found:
+            self.raise_(cond.code, cond.source, cond.severity, cond.message, wall_s)
+        if self._live:
+            present = {(c.code, c.source) for c in found}
+            for alarm in self.live():
+                if alarm.active and (alarm.code, alarm.source) not in present:
+                    self.condition_gone(alarm.code, alarm.source, wall_s)
+        self.unshelve_expired(wall_s)
 
     # -- operator actions ---------------------------------------------------------------------
     def ack(self, alarm_id: int, wall_s: float) -> Alarm:

@@ -2,340 +2,312 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from control import commands as c
 from control import limits
 from control.alarms import TRIP
-from control.autotune import RelayAutotune
+from control.checks import flag, number
+from control.context import Context
 from control.errors import HmiDisabled, InvalidField, NotFound, StateConflict
+from control.motor import Motor
+from control.safety import CAT0, Condition
+from control.snapshot import AlarmView
+from control.states import STOPPED_STATES
+from control.zone import Zone
 
-if TYPE_CHECKING:
-    from control.core import ControlCore
+__all__ = ["HANDLERS", "Context", "External", "dispatch", "flag", "number"]
 
-Handler = Callable[["ControlCore", Any], Any]
+Handler = Callable[[Context, Any], Any]
 SHELVE_MAX_S = limits.SHELVE_S.hi
-JOG_MAX_S = limits.JOG_S.hi
-TUNE_STATES = ("idle", "heating", "ready")
+MOVING = ("starting", "running", "stopping")
+
+
+@dataclass(frozen=True, slots=True)
+class External(c.Command):
+    """Internal: an external condition (storage, disk) reported from another thread."""
+
+    cond: Condition | None = None
+    present: bool = False
 
 
 # -- shared checks ------------------------------------------------------------------------------
-def number(field: str, value: Any, lo: float, hi: float) -> float:
-    """A finite number within [lo, hi] (bools are not numbers), else InvalidField naming it.
-    -0.0 comes back as 0.0 (adding +0.0 changes no other value)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
-        raise InvalidField(field, f"{field} must be a finite number", lo, hi)
-    if not lo <= value <= hi:
-        raise InvalidField(field, f"{field} must be between {lo:g} and {hi:g}", lo, hi)
-    return float(value) + 0.0
-
-
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def flag(field: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidField(field, f"{field} must be true or false")
-    return value
-
-
-def zone_of(core: ControlCore, zone_id: str) -> Any:
-    if zone_id not in core.zones:
+def zone_of(ctx: Context, zone_id: str) -> Zone:
+    zone = ctx.heating.zones.get(zone_id)
+    if zone is None:
         raise NotFound(f"no zone '{zone_id}'", zone=zone_id)
-    return core.zones[zone_id]
+    return zone
 
 
-def motor_of(core: ControlCore, motor_id: str) -> Any:
-    if motor_id not in core.motors:
+def motor_of(ctx: Context, motor_id: str) -> Motor:
+    motor = ctx.drives.motors.get(motor_id)
+    if motor is None:
         raise NotFound(f"no motor '{motor_id}'", motor=motor_id)
-    return core.motors[motor_id]
+    return motor
 
 
-def enabled(core: ControlCore) -> None:
-    if not core.hmi_enabled:
+def enabled(ctx: Context) -> None:
+    if not ctx.modes.hmi_enabled:
         raise HmiDisabled("the HMI is disabled: the machine is under its legacy panel")
 
 
-def not_tripped(core: ControlCore) -> None:
-    if core.seq.state == "fault":
+def not_tripped(ctx: Context) -> None:
+    if ctx.seq.state == "fault":
         raise StateConflict("a trip is active: acknowledge and reset first")
 
 
-def state_result(core: ControlCore) -> dict[str, Any]:
-    return {"state": core.seq.state, "mode": core.mode}
+def state_result(ctx: Context) -> dict[str, Any]:
+    return {"state": ctx.seq.state, "mode": ctx.modes.mode}
 
 
 # -- machine ------------------------------------------------------------------------------------
-def start(core: ControlCore, cmd: c.Start) -> dict[str, Any]:
-    enabled(core)
-    reason = core.start_refusal()
+def start(ctx: Context, cmd: c.Start) -> dict[str, Any]:
+    enabled(ctx)
+    reason = ctx.start_refusal()
     if reason is not None:
         raise StateConflict(f"start refused: {reason}")
-    core.seq.begin_heat("running")
-    return state_result(core)
+    ctx.seq.begin_heat("running")
+    return state_result(ctx)
 
 
-def preheat(core: ControlCore, cmd: c.Preheat) -> dict[str, Any]:
-    enabled(core)
-    not_tripped(core)
-    if core.mode != "auto":
+def preheat(ctx: Context, cmd: c.Preheat) -> dict[str, Any]:
+    enabled(ctx)
+    not_tripped(ctx)
+    if ctx.modes.mode != "auto":
         raise StateConflict("preheat refused: manual mode")
-    if core.seq.state in ("starting", "running", "stopping"):
-        raise StateConflict(f"preheat refused: machine is {core.seq.state}")
-    core.seq.begin_heat("ready")
-    return state_result(core)
+    if ctx.seq.state in MOVING:
+        raise StateConflict(f"preheat refused: machine is {ctx.seq.state}")
+    ctx.seq.begin_heat("ready")
+    return state_result(ctx)
 
 
-def stop(core: ControlCore, cmd: c.Stop) -> dict[str, Any]:
-    for tune in core.autotunes.values():
-        tune.abort()
-    for zone in core.zones.values():
-        zone.manual_duty = None
-    for motor in core.motors.values():
-        if motor.jog_until_s is not None:
-            motor.jog_until_s = None
-            motor.command(0.0)
-    core.seq.begin_stop("stop requested")
-    return state_result(core)
+def stop(ctx: Context, cmd: c.Stop) -> dict[str, Any]:
+    ctx.heating.abort_tunes()
+    ctx.heating.clear_manual()
+    ctx.drives.end_jogs()
+    ctx.seq.begin_stop("stop requested", ctx.now_s)
+    return state_result(ctx)
 
 
-def estop(core: ControlCore, cmd: c.EStop) -> dict[str, Any]:
-    from control.safety import CAT0, Condition
-
+def estop(ctx: Context, cmd: c.EStop) -> dict[str, Any]:
     cond = Condition("estop", "machine", TRIP, CAT0, f"Emergency stop ({cmd.actor.source})")
-    wall = core.clock.wall()
-    core.alarms.raise_(cond.code, cond.source, TRIP, cond.message, wall)
-    core.alarms.condition_gone(cond.code, cond.source, wall)  # a momentary cause; the trip latches
-    core.trip([cond])
-    for motor in core.motors.values():
-        motor.force_off()
-    return state_result(core)
+    wall = ctx.wall()
+    ctx.alarms.raise_(cond.code, cond.source, TRIP, cond.message, wall)
+    ctx.alarms.condition_gone(cond.code, cond.source, wall)  # a momentary cause; the trip latches
+    ctx.trip([cond])
+    ctx.drives.force_off()
+    return state_result(ctx)
 
 
-def reset(core: ControlCore, cmd: c.Reset) -> dict[str, Any]:
+def reset(ctx: Context, cmd: c.Reset) -> dict[str, Any]:
     ack = flag("ack", cmd.ack)
-    if core.seq.state != "fault" and not core.alarms.latched_trips():
+    alarms = ctx.alarms
+    if ctx.seq.state != "fault" and not alarms.latched_trips():
         raise StateConflict("nothing to reset: no trip is latched")
     if ack:
-        for alarm in core.alarms.latched_trips():
-            core.alarms.ack(alarm.id, core.clock.wall())
+        for alarm in alarms.latched_trips():
+            alarms.ack(alarm.id, ctx.wall())
     causes = [
         {"code": a.code, "source": a.source, "reason": "present" if a.active else "unacknowledged"}
-        for a in core.alarms.latched_trips()
+        for a in alarms.latched_trips()
         if a.active or a.acked_at is None
     ]
     if causes:
         raise StateConflict(
             "reset refused while a cause is present or unacknowledged", causes=causes
         )
-    core.alarms.reset_latched(core.clock.wall())
-    core.aux_requested = dict.fromkeys(core.aux_requested, False)
-    if core.seq.state == "fault":
-        core.seq.enter("idle", "reset")
-    return state_result(core)
+    alarms.reset_latched(ctx.wall())
+    ctx.modes.drop_requests()
+    if ctx.seq.state == "fault":
+        ctx.seq.enter("idle", "reset")
+    return state_result(ctx)
 
 
-def set_mode(core: ControlCore, cmd: c.SetMode) -> dict[str, Any]:
+def set_mode(ctx: Context, cmd: c.SetMode) -> dict[str, Any]:
     if cmd.mode not in ("auto", "manual"):
         raise InvalidField("mode", "mode must be 'auto' or 'manual'")
-    enabled(core)
-    not_tripped(core)
-    if core.seq.state not in TUNE_STATES or core.autotunes_running() or core.jogging():
+    enabled(ctx)
+    not_tripped(ctx)
+    busy = ctx.heating.tunes_running() or ctx.drives.jogging()
+    if ctx.seq.state not in STOPPED_STATES or busy:
         raise StateConflict("mode can change only while stopped (idle, heating or ready)")
-    core.note_change(core.mode, cmd.mode)
-    if cmd.mode != core.mode:
-        core.mode = cmd.mode
-        for zone in core.zones.values():
-            zone.manual_duty = None  # never carry a stale duty across a mode switch
-        core.seq.enter("idle", f"{cmd.mode} mode")
-    return state_result(core)
+    ctx.audit.change(ctx.modes.mode, cmd.mode)
+    if cmd.mode != ctx.modes.mode:
+        ctx.modes.set_mode(cmd.mode)
+        ctx.heating.clear_manual()  # never carry a stale duty across a mode switch
+        ctx.seq.enter("idle", f"{cmd.mode} mode")
+    return state_result(ctx)
+
+
+def set_hmi_enabled(ctx: Context, cmd: c.SetHmiEnabled) -> dict[str, Any]:
+    value = flag("hmi_enabled", cmd.enabled)
+    if not value and ctx.seq.state in MOVING:
+        raise StateConflict("stop the machine before handing it to the legacy panel")
+    ctx.audit.change(ctx.modes.hmi_enabled, value)
+    ctx.modes.set_hmi_enabled(value)
+    if not value:
+        ctx.heating.disable()
+        ctx.modes.drop_requests()
+        ctx.seq.enter("disabled", "HMI disabled")
+    ctx.save_settings()
+    return {"hmi_enabled": value}
 
 
 # -- zones --------------------------------------------------------------------------------------
-def set_setpoint(core: ControlCore, cmd: c.SetSetpoint) -> dict[str, Any]:
-    zone = zone_of(core, cmd.zone)
+def set_setpoint(ctx: Context, cmd: c.SetSetpoint) -> dict[str, Any]:
+    zone = zone_of(ctx, cmd.zone)
     value = number("setpoint_c", cmd.setpoint_c, *limits.setpoint_c(zone.cfg))
-    enabled(core)
-    core.note_change(zone.setpoint_c, value)
-    zone.setpoint_c = value
-    core.settings.save(core)
+    enabled(ctx)
+    ctx.audit.change(zone.setpoint_c, value)
+    zone.set_setpoint(value)
+    ctx.save_settings()
     return {"zone": zone.id, "setpoint_c": value}
 
 
-def set_pid(core: ControlCore, cmd: c.SetPid) -> dict[str, Any]:
-    zone = zone_of(core, cmd.zone)
+def set_pid(ctx: Context, cmd: c.SetPid) -> dict[str, Any]:
+    zone = zone_of(ctx, cmd.zone)
     kp = number("kp", cmd.kp, *limits.PID_GAINS["kp"])
     ki = number("ki", cmd.ki, *limits.PID_GAINS["ki"])
     kd = number("kd", cmd.kd, *limits.PID_GAINS["kd"])
-    enabled(core)
-    core.note_change(core.gains(zone.id), {"kp": kp, "ki": ki, "kd": kd})
+    enabled(ctx)
+    ctx.audit.change(ctx.heating.gains(zone.id), {"kp": kp, "ki": ki, "kd": kd})
     zone.pid.set_gains(kp, ki, kd)
-    core.settings.save(core)
+    ctx.save_settings()
     return {"zone": zone.id, "pid": {"kp": kp, "ki": ki, "kd": kd}}
 
 
-def set_manual_duty(core: ControlCore, cmd: c.SetManualDuty) -> dict[str, Any]:
-    zone = zone_of(core, cmd.zone)
+def set_manual_duty(ctx: Context, cmd: c.SetManualDuty) -> dict[str, Any]:
+    zone = zone_of(ctx, cmd.zone)
     duty = number("duty", cmd.duty, *limits.DUTY)
-    enabled(core)
-    not_tripped(core)
-    if core.mode != "manual":
+    enabled(ctx)
+    not_tripped(ctx)
+    if ctx.modes.mode != "manual":
         raise StateConflict("manual duty needs manual mode")
-    if not core.zone_healthy(zone):
+    if not zone.sensor_ok:
         raise StateConflict(f"{zone.cfg.name} sensor is not healthy")
-    core.note_change(zone.manual_duty, duty)
-    zone.manual_duty = duty
-    if core.seq.state == "idle":
-        core.seq.enter("heating", "manual heat")
+    ctx.audit.change(zone.manual_duty, duty)
+    zone.set_manual(duty)
+    if ctx.seq.state == "idle":
+        ctx.seq.enter("heating", "manual heat")
     return {"zone": zone.id, "duty": duty}
 
 
-def start_autotune(core: ControlCore, cmd: c.StartAutotune) -> dict[str, Any]:
-    zone = zone_of(core, cmd.zone)
+def start_autotune(ctx: Context, cmd: c.StartAutotune) -> dict[str, Any]:
+    zone = zone_of(ctx, cmd.zone)
     target = number("setpoint_c", cmd.setpoint_c, *limits.setpoint_c(zone.cfg))
-    enabled(core)
-    not_tripped(core)
-    if core.mode != "auto":
+    enabled(ctx)
+    not_tripped(ctx)
+    if ctx.modes.mode != "auto":
         raise StateConflict("autotune needs auto mode")
-    if core.seq.state not in TUNE_STATES:
-        raise StateConflict(f"autotune refused: machine is {core.seq.state}")
-    existing = core.autotunes.get(zone.id)
-    if existing is not None and existing.state == "running":
+    if ctx.seq.state not in STOPPED_STATES:
+        raise StateConflict(f"autotune refused: machine is {ctx.seq.state}")
+    if ctx.heating.tune_running(zone.id):
         raise StateConflict(f"autotune already running on {zone.cfg.name}")
-    if not core.zone_healthy(zone):
+    if not zone.sensor_ok:
         raise StateConflict(f"{zone.cfg.name} sensor is not healthy")
-    limit = min(zone.cfg.trip_max_c - 5.0, target + 25.0)
-    core.autotunes[zone.id] = RelayAutotune(target, limit_c=limit)
-    if core.seq.state == "idle":
-        core.seq.enter("heating", f"autotune {zone.id}")
-    return core.autotune_view(zone.id)
+    ctx.heating.start_tune(zone.id, target)
+    if ctx.seq.state == "idle":
+        ctx.seq.enter("heating", f"autotune {zone.id}")
+    return ctx.heating.autotune_view(zone.id)
 
 
-def abort_autotune(core: ControlCore, cmd: c.AbortAutotune) -> dict[str, Any]:
-    zone = zone_of(core, cmd.zone)
-    tune = core.autotunes.get(zone.id)
+def abort_autotune(ctx: Context, cmd: c.AbortAutotune) -> dict[str, Any]:
+    zone = zone_of(ctx, cmd.zone)
+    tune = ctx.heating.autotunes.get(zone.id)
     if tune is None or tune.state != "running":
         raise StateConflict(f"no autotune running on {zone.cfg.name}")
     tune.abort()
-    return core.autotune_view(zone.id)
+    return ctx.heating.autotune_view(zone.id)
 
 
-def apply_autotune(core: ControlCore, cmd: c.ApplyAutotune) -> dict[str, Any]:
-    zone = zone_of(core, cmd.zone)
-    enabled(core)
-    tune = core.autotunes.get(zone.id)
+def apply_autotune(ctx: Context, cmd: c.ApplyAutotune) -> dict[str, Any]:
+    zone = zone_of(ctx, cmd.zone)
+    enabled(ctx)
+    tune = ctx.heating.autotunes.get(zone.id)
     if tune is None or tune.state != "done":
         raise StateConflict(f"no finished autotune result for {zone.cfg.name}")
     result = tune.result()
-    core.note_change(core.gains(zone.id), {k: result[k] for k in ("kp", "ki", "kd")})
+    ctx.audit.change(ctx.heating.gains(zone.id), {k: result[k] for k in ("kp", "ki", "kd")})
     zone.pid.set_gains(result["kp"], result["ki"], result["kd"])
     if not zone.regulating:  # start the next heat-up from the holding duty the tune measured
         zone.pid.reset()
         zone.pid.preload(result["hold_duty"])
-    core.settings.save(core)
-    return {"zone": zone.id, "pid": core.gains(zone.id)}
+    ctx.save_settings()
+    return {"zone": zone.id, "pid": ctx.heating.gains(zone.id)}
 
 
 # -- motors and outputs -------------------------------------------------------------------------
-def set_run_rpm(core: ControlCore, cmd: c.SetRunRpm) -> dict[str, Any]:
-    motor = motor_of(core, cmd.motor)
+def set_run_rpm(ctx: Context, cmd: c.SetRunRpm) -> dict[str, Any]:
+    motor = motor_of(ctx, cmd.motor)
     rpm = number("rpm", cmd.rpm, *limits.run_rpm(motor.cfg))
-    enabled(core)
-    core.note_change(motor.run_rpm, rpm)
-    motor.run_rpm = rpm
-    if core.seq.state == "running" or (core.seq.state == "starting" and motor.target_rpm > 0):
+    enabled(ctx)
+    ctx.audit.change(motor.run_rpm, rpm)
+    motor.set_run_rpm(rpm)
+    state = ctx.seq.state
+    if state == "running" or (state == "starting" and motor.target_rpm > 0):
         motor.command(rpm)
-    core.settings.save(core)
+    ctx.save_settings()
     return {"motor": motor.id, "run_rpm": rpm}
 
 
-def jog(core: ControlCore, cmd: c.Jog) -> dict[str, Any]:
-    motor = motor_of(core, cmd.motor)
+def jog(ctx: Context, cmd: c.Jog) -> dict[str, Any]:
+    motor = motor_of(ctx, cmd.motor)
     rpm = number("rpm", cmd.rpm, *limits.jog_rpm(motor.cfg))
     duration = number("duration_s", cmd.duration_s, *limits.JOG_S)
-    enabled(core)
-    not_tripped(core)
-    if core.mode != "manual":
+    enabled(ctx)
+    not_tripped(ctx)
+    if ctx.modes.mode != "manual":
         raise StateConflict("jog needs manual mode")
     if motor.alarm:
         raise StateConflict(f"{motor.cfg.name} driver is in alarm")
-    interlock = core.motion_interlock()
+    interlock = ctx.motion_interlock()
     if interlock is not None:
         raise StateConflict(f"jog refused: {interlock}")
     if motor.running and (rpm >= 0) != motor.forward:
         raise StateConflict("jog refused: motor is turning the other way")
-    motor.command(abs(rpm), forward=rpm >= 0)
-    motor.jog_until_s = core.now_s + duration
+    motor.jog(rpm, ctx.now_s + duration)
     return {"motor": motor.id, "rpm": rpm, "duration_s": duration}
 
 
-def set_output(core: ControlCore, cmd: c.SetOutput) -> dict[str, Any]:
-    if cmd.output not in core.aux_requested:
+def set_output(ctx: Context, cmd: c.SetOutput) -> dict[str, Any]:
+    if not ctx.modes.has_output(cmd.output):
         raise NotFound(f"no auxiliary output '{cmd.output}'", output=cmd.output)
     on = flag("on", cmd.on)
-    enabled(core)
-    if on and core.seq.state == "fault":
+    enabled(ctx)
+    if on and ctx.seq.state == "fault":
         raise StateConflict("outputs cannot be switched on while a trip is active")
-    core.note_change(core.aux_requested[cmd.output], on)
-    core.aux_requested[cmd.output] = on
+    ctx.audit.change(ctx.modes.requested(cmd.output), on)
+    ctx.modes.request(cmd.output, on)
     return {"output": cmd.output, "on": on}
 
 
-# -- alarms and settings ------------------------------------------------------------------------
-def ack_alarm(core: ControlCore, cmd: c.AckAlarm) -> dict[str, Any]:
-    alarm = core.alarms.ack(cmd.alarm_id, core.clock.wall())
+# -- alarms -------------------------------------------------------------------------------------
+def ack_alarm(ctx: Context, cmd: c.AckAlarm) -> dict[str, Any]:
+    alarm = ctx.alarms.ack(cmd.alarm_id, ctx.wall())
     return {"alarm": _alarm_dict(alarm.view())}
 
 
-def ack_all(core: ControlCore, cmd: c.AckAll) -> dict[str, Any]:
-    count = core.alarms.ack_all(core.clock.wall())
-    return {"acked": count}
+def ack_all(ctx: Context, cmd: c.AckAll) -> dict[str, Any]:
+    return {"acked": ctx.alarms.ack_all(ctx.wall())}
 
 
-def shelve(core: ControlCore, cmd: c.ShelveAlarm) -> dict[str, Any]:
-    if cmd.alarm_id not in {a.id for a in core.alarms.live()}:
+def shelve(ctx: Context, cmd: c.ShelveAlarm) -> dict[str, Any]:
+    if cmd.alarm_id not in {a.id for a in ctx.alarms.live()}:
         raise NotFound(f"no active alarm {cmd.alarm_id}", alarm_id=cmd.alarm_id)
     duration = number("duration_s", cmd.duration_s, *limits.SHELVE_S)
-    wall = core.clock.wall()
-    alarm = core.alarms.shelve(cmd.alarm_id, wall + duration, SHELVE_MAX_S, wall)
+    wall = ctx.wall()
+    alarm = ctx.alarms.shelve(cmd.alarm_id, wall + duration, SHELVE_MAX_S, wall)
     return {"alarm": _alarm_dict(alarm.view())}
 
 
-def set_hmi_enabled(core: ControlCore, cmd: c.SetHmiEnabled) -> dict[str, Any]:
-    value = flag("hmi_enabled", cmd.enabled)
-    if not value and core.seq.state in ("starting", "running", "stopping"):
-        raise StateConflict("stop the machine before handing it to the legacy panel")
-    core.note_change(core.hmi_enabled, value)
-    core.hmi_enabled = value
-    if not value:
-        for tune in core.autotunes.values():
-            tune.abort()
-        for zone in core.zones.values():
-            zone.manual_duty = None
-            zone.force_off()
-        core.aux_requested = dict.fromkeys(core.aux_requested, False)
-        core.seq.enter("disabled", "HMI disabled")
-    core.settings.save(core)
-    return {"hmi_enabled": value}
+def external(ctx: Context, cmd: External) -> None:
+    if cmd.cond is not None:
+        ctx.standing.set(cmd.cond, cmd.present)
 
 
-def external(core: ControlCore, cmd: Any) -> None:
-    key = (cmd.cond.code, cmd.cond.source)
-    if cmd.present:
-        core.external[key] = cmd.cond
-    else:
-        core.external.pop(key, None)
-
-
-def _alarm_dict(view: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
+def _alarm_dict(view: AlarmView) -> dict[str, Any]:
     out = asdict(view)
     out["state"] = view.state
     return out
@@ -361,13 +333,10 @@ HANDLERS: dict[type, Handler] = {
     c.AckAll: ack_all,
     c.ShelveAlarm: shelve,
     c.SetHmiEnabled: set_hmi_enabled,
+    External: external,
 }
 
 
-def dispatch(core: ControlCore, cmd: c.Command) -> Any:
+def dispatch(ctx: Context, cmd: c.Command) -> Any:
     """Apply one command in the control thread; raises an HmiError if refused."""
-    from control.core import _External
-
-    if isinstance(cmd, _External):
-        return external(core, cmd)
-    return HANDLERS[type(cmd)](core, cmd)
+    return HANDLERS[type(cmd)](ctx, cmd)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from control.config import MotorConfig
 from control.ramp import MotorRamp, rpm_to_step_hz
+from control.reads import safe_read
 from hw.protocols import StepperDriver
 
 
@@ -28,6 +29,23 @@ class Motor:
     @property
     def running(self) -> bool:
         return self.rpm > 0.0
+
+    def read_alarm(self) -> None:
+        """Read the driver's ALM input; a read that fails counts as an alarm."""
+        self.alarm = safe_read(self.driver.alarm, True)
+
+    def set_run_rpm(self, rpm: float) -> None:
+        self.run_rpm = rpm
+
+    def jog(self, rpm: float, until_s: float) -> None:
+        """Turn at |rpm| (negative: reverse) until `until_s`, then stop."""
+        self.command(abs(rpm), forward=rpm >= 0)
+        self.jog_until_s = until_s
+
+    def end_jog(self) -> None:
+        if self.jog_until_s is not None:
+            self.jog_until_s = None
+            self.command(0.0)
 
     def command(self, rpm: float, forward: bool = True) -> None:
         """Ask for a speed; a direction change only takes effect from standstill."""

@@ -92,7 +92,7 @@ class RealTimeRunner:
         duration = time.perf_counter() - start
         overrun = duration + late > tick_s / self.clock.speed
         if overrun:
-            self.core.overruns += 1
+            self.core.count_overrun()
         self.stats.record(duration, late, overrun)
         deadline += tick_s
         if self.clock.now() - deadline > 10 * tick_s:  # far behind: skip, don't burst

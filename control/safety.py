@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,6 +29,27 @@ class Condition:
     message: str
 
 
+class Standing:
+    """Conditions reported from outside the safety pass (storage, data sinks, other threads),
+    present until withdrawn; the safety pass adds them to what it finds each tick."""
+
+    def __init__(self) -> None:
+        self._by_cause: dict[tuple[str, str], Condition] = {}
+
+    def set(self, cond: Condition, present: bool) -> None:
+        key = (cond.code, cond.source)
+        if present:
+            self._by_cause[key] = cond
+        else:
+            self._by_cause.pop(key, None)
+
+    def withdraw(self, code: str, source: str) -> None:
+        self._by_cause.pop((code, source), None)
+
+    def values(self) -> list[Condition]:
+        return list(self._by_cause.values())
+
+
 class SafetyInputs(NamedTuple):
     """What the watcher looks at besides zones, sensors and motors (immutable; made every tick,
     so a NamedTuple rather than a frozen dataclass, which costs ~0.3 µs per field to build)."""
@@ -43,7 +64,7 @@ def evaluate(
     cfg: Config,
     inputs: SafetyInputs,
     zones: Iterable[Zone],
-    monitors: dict[str, SensorTrack],
+    monitors: Mapping[str, SensorTrack],
     motors: Iterable[Motor],
 ) -> list[Condition]:
     """Every condition present now; the core turns them into alarms and reactions."""

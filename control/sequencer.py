@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from control.alarms import WARNING
-from control.safety import gate_lost
+from control.config import SequenceConfig
+from control.states import STATES
 
-if TYPE_CHECKING:
-    from control.core import ControlCore
+__all__ = ["STATES", "Sequencer", "SequencerPort"]
 
-STATES = ("disabled", "idle", "heating", "ready", "starting", "running", "stopping", "fault")
+
+class SequencerPort(Protocol):
+    """Everything the sequencer reads from, and may command on, the rest of the machine."""
+
+    def hmi_enabled(self) -> bool: ...
+    def manual_mode(self) -> bool: ...
+    def latched_trip(self) -> bool: ...
+    def gate_blocking(self) -> tuple[str, ...]: ...
+    def tunes_running(self) -> bool: ...
+    def tune_running(self, zone_id: str) -> bool: ...
+    def manual_heat(self) -> bool: ...
+    def manual_duty_set(self, zone_id: str) -> bool: ...
+    def motors_running(self) -> bool: ...
+    def run_motor(self, motor_id: str, start: bool) -> None: ...
+    def gate_lost(self, blocking: tuple[str, ...]) -> None: ...
+    def emit(self, kind: str, data: dict[str, Any]) -> None: ...
 
 
 class Sequencer:
     """Owns `state` and the start/stop step plans; the core calls `advance` once per tick."""
 
-    def __init__(self, core: ControlCore) -> None:
-        self.core = core
+    def __init__(self, cfg: SequenceConfig, port: SequencerPort, now_s: float) -> None:
+        self.cfg = cfg
+        self.port = port
         self.state = "idle"
-        self.target: str | None = (
-            None  # "ready" (preheat) or "running" (start); None = no heat plan
-        )
+        self.target: str | None = None  # "ready" (preheat) or "running" (start); None = no plan
         self.soak_since_s: float | None = None
         self.gate_ok = False
         self.blocking: tuple[str, ...] = ()
         self._plan: list[tuple[str, float]] = []
         self._plan_index = 0
         self._next_step_s = 0.0
+        self._now_s = now_s  # the time of the last `advance`
         self.step_label: str | None = None
-        self._handlers = {s: getattr(self, f"_in_{s}", None) for s in STATES}  # per-state work
+        self._handlers: dict[str, Callable[[float], None] | None] = {
+            s: getattr(self, f"_in_{s}", None) for s in STATES
+        }  # per-state work
 
     # -- transitions ----------------------------------------------------------------------------
+    def boot(self, hmi_enabled: bool) -> None:
+        """The state after a process start, before anything else happened (no event)."""
+        self.state = "idle" if hmi_enabled else "disabled"
+
     def enter(self, state: str, reason: str) -> None:
         if state == self.state:
             return
@@ -41,41 +62,40 @@ class Sequencer:
             self.soak_since_s = None
             self._plan = []
             self.step_label = None
-        self.core.emit("state", {"from": old, "to": state, "reason": reason})
+        self.port.emit("state", {"from": old, "to": state, "reason": reason})
 
     def begin_heat(self, target: str) -> None:
         self.target = target
         if self.state == "idle":
             self.enter("heating", "preheat" if target == "ready" else "start")
 
-    def begin_start(self) -> None:
-        order = self.core.cfg.sequence.start_order
-        self._load_plan([(s.motor, s.delay_s) for s in order])
+    def begin_start(self, now_s: float) -> None:
+        self._load_plan([(s.motor, s.delay_s) for s in self.cfg.start_order], now_s)
         self.enter("starting", "gate passed")
 
-    def begin_stop(self, reason: str) -> None:
+    def begin_stop(self, reason: str, now_s: float) -> None:
         """Controlled stop: motors in stop order with delays; heaters per config afterwards."""
         if self.state in ("starting", "running"):
-            order = self.core.cfg.sequence.stop_order
-            self._load_plan([(s.motor, s.delay_s) for s in order])
+            self._load_plan([(s.motor, s.delay_s) for s in self.cfg.stop_order], now_s)
             self.enter("stopping", reason)
         elif self.state in ("heating", "ready"):
             self.enter("idle", reason)
             self.target = None
 
-    def _load_plan(self, plan: list[tuple[str, float]]) -> None:
+    def _load_plan(self, plan: list[tuple[str, float]], now_s: float) -> None:
         self._plan = plan
         self._plan_index = 0
-        self._next_step_s = self.core.now_s + (plan[0][1] if plan else 0.0)
+        self._next_step_s = now_s + (plan[0][1] if plan else 0.0)
 
     # -- per tick -------------------------------------------------------------------------------
     def advance(self, now_s: float) -> None:
-        core = self.core
+        self._now_s = now_s
+        port = self.port
         if self.state == "disabled":
-            if core.hmi_enabled:
-                self.enter("fault" if core.alarms.latched_trips() else "idle", "HMI enabled")
+            if port.hmi_enabled():
+                self.enter("fault" if port.latched_trip() else "idle", "HMI enabled")
             return
-        if not core.hmi_enabled:
+        if not port.hmi_enabled():
             self.enter("disabled", "HMI disabled")
             return
         self._update_gate(now_s)
@@ -84,19 +104,13 @@ class Sequencer:
             handler(now_s)
 
     def _update_gate(self, now_s: float) -> None:
-        core, seq_cfg = self.core, self.core.cfg.sequence
-        blocking = []
-        for zid, zone in core.zones.items():
-            temp = zone.track.temperature_c
-            if not (
-                zone.sensor_ok
-                and zone.in_band(seq_cfg.band_c)
-                and temp is not None
-                and temp >= seq_cfg.min_extrude_c
-            ):
-                blocking.append(zid)
-        self.blocking = tuple(blocking)
-        self.gate_ok = not blocking and self.state in ("heating", "ready", "starting", "running")
+        self.blocking = self.port.gate_blocking()
+        self.gate_ok = not self.blocking and self.state in (
+            "heating",
+            "ready",
+            "starting",
+            "running",
+        )
         if not self.gate_ok:
             self.soak_since_s = None
         elif self.soak_since_s is None:
@@ -107,59 +121,52 @@ class Sequencer:
             return 0.0 if self.gate_ok else None
         if self.soak_since_s is None:
             return None
-        return max(0.0, self.core.cfg.sequence.soak_s - (self.core.now_s - self.soak_since_s))
+        return max(0.0, self.cfg.soak_s - (self._now_s - self.soak_since_s))
 
     def _in_heating(self, now_s: float) -> None:
-        if (
-            self.target is None
-            and not self.core.autotunes_running()
-            and not self.core.manual_heat()
-        ):
+        port = self.port
+        if self.target is None and not port.tunes_running() and not port.manual_heat():
             self.enter("idle", "nothing left to heat")
             return
-        if self.target is not None and self.soak_remaining_s() == 0.0 and self.core.mode == "auto":
+        if self.target is not None and self.soak_remaining_s() == 0.0 and not port.manual_mode():
             self.enter("ready", "gate passed and soaked")
 
     def _in_ready(self, now_s: float) -> None:
         if not self.gate_ok:
             self.enter("heating", "left the gate")
-        elif self.target == "running" and not self.core.autotunes_running():
-            self.begin_start()
+        elif self.target == "running" and not self.port.tunes_running():
+            self.begin_start(now_s)
 
     def _in_starting(self, now_s: float) -> None:
-        if self._check_gate_lost():
+        if self._check_gate_lost(now_s):
             return
         if self._run_plan(now_s, start=True):
             self.enter("running", "all motors started")
 
     def _in_running(self, now_s: float) -> None:
-        self._check_gate_lost()
+        self._check_gate_lost(now_s)
 
     def _in_stopping(self, now_s: float) -> None:
         plan_done = self._run_plan(now_s, start=False)
-        if plan_done and not any(m.running for m in self.core.motors.values()):
-            if self.core.cfg.sequence.hold_heat_after_stop and self.target is not None:
+        if plan_done and not self.port.motors_running():
+            if self.cfg.hold_heat_after_stop and self.target is not None:
                 self.target = "ready"
                 self.enter("heating", "stopped; holding heat")
             else:
                 self.enter("idle", "stopped")
 
-    def _check_gate_lost(self) -> bool:
+    def _check_gate_lost(self, now_s: float) -> bool:
         if self.gate_ok:
             return False
-        cond = gate_lost(list(self.blocking))
-        self.core.alarms.raise_(
-            cond.code, cond.source, WARNING, cond.message, self.core.clock.wall()
-        )
-        self.begin_stop("temperature left the gate")
+        self.port.gate_lost(self.blocking)
+        self.begin_stop("temperature left the gate", now_s)
         return True
 
     def _run_plan(self, now_s: float, start: bool) -> bool:
         """Issue due steps of the start or stop plan; True once every step has been issued."""
         while self._plan_index < len(self._plan) and now_s >= self._next_step_s:
             motor_id, _ = self._plan[self._plan_index]
-            motor = self.core.motors[motor_id]
-            motor.command(motor.run_rpm if start else 0.0)
+            self.port.run_motor(motor_id, start)
             self._plan_index += 1
             if self._plan_index < len(self._plan):
                 self._next_step_s = now_s + self._plan[self._plan_index][1]
@@ -170,10 +177,8 @@ class Sequencer:
 
     def zone_heats(self, zone_id: str) -> bool:
         """Whether a zone should be regulating in the current plan."""
-        core = self.core
-        if core.mode == "manual":
-            return core.zones[zone_id].manual_duty is not None
-        tune = core.autotunes.get(zone_id)
-        if tune is not None and tune.state == "running":
+        if self.port.manual_mode():
+            return self.port.manual_duty_set(zone_id)
+        if self.port.tune_running(zone_id):
             return True
         return self.target is not None or self.state in ("starting", "running", "stopping")

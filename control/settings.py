@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from control import persist
+from control.alarms import AlarmBook
 from control.config import Config
+from control.drives import Drives
+from control.heating import Heating
+from control.modes import Modes
 from control.outputs import describe
-from control.stored import ALARMS_FILE, SETTINGS_FILE, check_alarms, check_settings
+from control.stored import (
+    ALARMS_FILE,
+    SETTINGS_FILE,
+    StoredSettings,
+    check_alarms,
+    check_settings,
+)
 from control.writer import PersistWriter, WriteTicket
 
-if TYPE_CHECKING:
-    from control.alarms import AlarmBook
-    from control.core import ControlCore
-
-__all__ = ["ALARMS_FILE", "RETRY_S", "SETTINGS_FILE", "AlarmsLoad", "SettingsStore"]
+__all__ = [
+    "ALARMS_FILE",
+    "RETRY_S",
+    "SETTINGS_FILE",
+    "AlarmsLoad",
+    "SettingsStore",
+    "StoredSettings",
+    "apply_stored",
+    "settings_data",
+]
+Produce = Callable[[], Any]  # makes a file's current content
 log = logging.getLogger(__name__)
 RETRY_S = 5.0  # machine seconds between attempts to save a file whose last write failed
 
@@ -50,25 +67,17 @@ class SettingsStore:
         return None if self.data_dir is None else self.data_dir / name
 
     # -- start-up -------------------------------------------------------------------------------
-    def load_into(self, core: ControlCore) -> list[str]:
-        """Apply stored settings to a fresh core; returns problems (each becomes a warning)."""
+    def load(self) -> tuple[StoredSettings, list[str]]:
+        """The stored settings that passed validation, and the problems (each a warning)."""
         path = self._path(SETTINGS_FILE)
         if path is None:
-            return []
+            return StoredSettings(), []
         data, problem = persist.load(path)
         problems = [problem] if problem else []
         if data is None:
-            return problems
+            return StoredSettings(), problems
         stored, found = check_settings(data, self.cfg)
-        if stored.hmi_enabled is not None:
-            core.hmi_enabled = stored.hmi_enabled
-        for zid, setpoint_c in stored.setpoints_c.items():
-            core.zones[zid].setpoint_c = setpoint_c
-        for zid, (kp, ki, kd) in stored.gains.items():
-            core.zones[zid].pid.set_gains(kp, ki, kd)
-        for mid, rpm in stored.run_rpm.items():
-            core.motors[mid].run_rpm = rpm
-        return problems + found
+        return stored, problems + found
 
     def load_alarms(self) -> AlarmsLoad:
         path = self._path(ALARMS_FILE)
@@ -82,9 +91,9 @@ class SettingsStore:
         return AlarmsLoad(records, problems + found, unknown)
 
     # -- saving ---------------------------------------------------------------------------------
-    def save(self, core: ControlCore) -> None:
+    def save(self, data: dict[str, Any]) -> None:
         """Queue settings.json; the command that caused it is answered once it is written."""
-        ticket = self._write(SETTINGS_FILE, settings_data(core))
+        ticket = self._write(SETTINGS_FILE, data)
         if ticket is not None:
             self._enqueued.append(ticket)
 
@@ -120,7 +129,7 @@ class SettingsStore:
                 self.failing[ticket.name] = describe(err)
         return self.failing != before
 
-    def retry(self, core: ControlCore, now_s: float) -> None:
+    def retry(self, now_s: float, settings: Produce, alarms: Produce) -> None:
         """Every RETRY_S while a file is failing, write its current content again (in order),
         so saving resumes by itself once the cause (full disk, read-only mount) has gone."""
         if not self.failing or now_s < self._retry_at_s or self._closed:
@@ -128,26 +137,38 @@ class SettingsStore:
         self._retry_at_s = now_s + RETRY_S
         busy = {t.name for t in self._pending}
         for name in [n for n in self.failing if n not in busy]:
-            data = settings_data(core) if name == SETTINGS_FILE else core.alarms.to_records()
+            data = settings() if name == SETTINGS_FILE else alarms()
             self._write(name, data)
 
-    def close(self, core: ControlCore) -> None:
+    def close(self, book: AlarmBook) -> None:
         """Final alarms save, then wait for the queue to be written (process exit)."""
         if self._closed:
             return
         self._closed = True
-        self.save_alarms(core.alarms)
+        self.save_alarms(book)
         self.writer.close()
         self.collect()
 
 
-def settings_data(core: ControlCore) -> dict[str, Any]:
+def settings_data(modes: Modes, heating: Heating, drives: Drives) -> dict[str, Any]:
     """settings.json as a fresh plain structure (the writer serialises it on its own thread)."""
     return {
-        "hmi_enabled": core.hmi_enabled,
+        "hmi_enabled": modes.hmi_enabled,
         "zones": {
-            zid: {"setpoint_c": z.setpoint_c, "pid": core.gains(zid)}
-            for zid, z in core.zones.items()
+            zid: {"setpoint_c": z.setpoint_c, "pid": heating.gains(zid)}
+            for zid, z in heating.zones.items()
         },
-        "motors": {mid: {"run_rpm": m.run_rpm} for mid, m in core.motors.items()},
+        "motors": {mid: {"run_rpm": m.run_rpm} for mid, m in drives.motors.items()},
     }
+
+
+def apply_stored(stored: StoredSettings, modes: Modes, heating: Heating, drives: Drives) -> None:
+    """Put the validated stored settings into a fresh machine (at start, before any tick)."""
+    if stored.hmi_enabled is not None:
+        modes.set_hmi_enabled(stored.hmi_enabled)
+    for zid, setpoint_c in stored.setpoints_c.items():
+        heating.zones[zid].set_setpoint(setpoint_c)
+    for zid, (kp, ki, kd) in stored.gains.items():
+        heating.zones[zid].pid.set_gains(kp, ki, kd)
+    for mid, rpm in stored.run_rpm.items():
+        drives.motors[mid].set_run_rpm(rpm)

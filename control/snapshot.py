@@ -3,148 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError, dataclass, fields
-from typing import Any, NamedTuple, TypeVar
+from dataclasses import FrozenInstanceError, fields
+from typing import Any, TypeVar
 
+from control.capture import (
+    Autotunes,
+    Capture,
+    gate_view,
+    loop_view,
+    motor_view,
+    output_view,
+    sensor_view,
+    zone_view,
+)
 from control.isotime import iso
+from control.views import (
+    AlarmView,
+    GateView,
+    LoopView,
+    MotorView,
+    OutputView,
+    PidGains,
+    SensorView,
+    ZoneView,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class PidGains:
-    kp: float
-    ki: float
-    kd: float
-
-
-@dataclass(frozen=True, slots=True)
-class GateView:
-    ok: bool
-    soak_remaining_s: float | None
-    blocking: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneView:
-    id: str
-    name: str
-    temperature_c: float | None
-    setpoint_c: float
-    setpoint_max_c: float
-    duty: float
-    heater_on: bool
-    sensor_ok: bool
-    fault: str | None
-    age_s: float | None
-    at_setpoint: bool
-    pid: PidGains
-    manual_duty: float | None
-    autotune: str
-    heated: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class SensorView:
-    id: str
-    name: str
-    temperature_c: float | None
-    sensor_ok: bool
-    age_s: float | None
-    fault: str | None
-    max_c: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class MotorView:
-    id: str
-    name: str
-    rpm: float
-    target_rpm: float
-    run_rpm: float
-    max_rpm: float
-    enabled: bool
-    running: bool
-    fault: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OutputView:
-    id: str
-    name: str
-    on: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmView:
-    id: int
-    code: str
-    source: str
-    severity: str
-    message: str
-    raised_at: str
-    acked_at: str | None
-    cleared_at: str | None
-    latched: bool
-    first_out: bool
-    shelved_until: str | None = None
-
-    @property
-    def state(self) -> str:
-        """ISA-18.2 state: unacked, acked, cleared (cleared but unacked stays 'unacked')."""
-        if self.acked_at is None:
-            return "unacked"
-        return "cleared" if self.cleared_at else "acked"
-
-
-@dataclass(frozen=True, slots=True)
-class LoopView:
-    tick_s: float
-    last_tick_age_s: float
-    overruns: int
-    ticks: int
+__all__ = [  # the views are re-exported: readers take everything a snapshot holds from here
+    "FIELDS",
+    "AlarmView",
+    "GateView",
+    "LoopView",
+    "MotorView",
+    "OutputView",
+    "PidGains",
+    "SensorView",
+    "Snapshot",
+    "ZoneView",
+]
 
 
 _V = TypeVar("_V")
-
-# What one tick captures for each view: its field values in the view's field order, before
-# rounding to the published precision (done when the view is made, see the `_*_view` makers; a
-# zone's `heated` keeps its default). The scenario test checks them against views built by keyword.
-GateValues = tuple[bool, float | None, tuple[str, ...]]
-ZoneValues = tuple[
-    str, str, float | None, float, float, float, bool, bool, str | None, float | None, bool,
-    PidGains, float | None, str,
-]  # fmt: skip
-SensorValues = tuple[str, str, float | None, bool, float | None, str | None, float | None]
-MotorValues = tuple[str, str, float, float, float, float, bool, bool, str | None]
-OutputValues = tuple[str, str, bool]
-LoopValues = tuple[float, float, int, int]
-Autotunes = tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
-
-
-class Capture(NamedTuple):
-    """Every value of one snapshot as the tick computed it: plain immutable tuples, cheap to make.
-
-    The frozen view objects cost about 0.3 µs per field to construct and round(x, n) about as much
-    again, so views are made, and values rounded, only when someone reads them (see Snapshot).
-    `uptime_s` and the views' floats are held unrounded."""
-
-    wall_s: float
-    monotonic_s: float
-    uptime_s: float
-    state: str
-    mode: str
-    hmi_enabled: bool
-    start_blocked: str | None
-    gate: GateValues
-    zones: tuple[ZoneValues, ...]
-    sensors: tuple[SensorValues, ...]
-    motors: tuple[MotorValues, ...]
-    outputs: tuple[OutputValues, ...]
-    alarms: tuple[AlarmView, ...]
-    loop: LoopValues
-    sequence_step: str | None = None
-    autotune: Autotunes = ()
-    estop_chain_ok: bool = True
-
 
 # The published fields in REST order; `timestamp` is the ISO text of `wall_s`.
 FIELDS = ("timestamp", *Capture._fields)
@@ -215,23 +113,23 @@ class Snapshot:
 
     @property
     def gate(self) -> GateView:
-        return self._view("gate", lambda c: _gate_view(c.gate))
+        return self._view("gate", lambda c: gate_view(c.gate))
 
     @property
     def zones(self) -> tuple[ZoneView, ...]:
-        return self._view("zones", lambda c: tuple([_zone_view(v) for v in c.zones]))
+        return self._view("zones", lambda c: tuple([zone_view(v) for v in c.zones]))
 
     @property
     def sensors(self) -> tuple[SensorView, ...]:
-        return self._view("sensors", lambda c: tuple([_sensor_view(v) for v in c.sensors]))
+        return self._view("sensors", lambda c: tuple([sensor_view(v) for v in c.sensors]))
 
     @property
     def motors(self) -> tuple[MotorView, ...]:
-        return self._view("motors", lambda c: tuple([_motor_view(v) for v in c.motors]))
+        return self._view("motors", lambda c: tuple([motor_view(v) for v in c.motors]))
 
     @property
     def outputs(self) -> tuple[OutputView, ...]:
-        return self._view("outputs", lambda c: tuple([OutputView(*v) for v in c.outputs]))
+        return self._view("outputs", lambda c: tuple([output_view(v) for v in c.outputs]))
 
     @property
     def alarms(self) -> tuple[AlarmView, ...]:
@@ -239,7 +137,7 @@ class Snapshot:
 
     @property
     def loop(self) -> LoopView:
-        return self._view("loop", lambda c: LoopView(*c.loop))
+        return self._view("loop", lambda c: loop_view(c.loop))
 
     @property
     def sequence_step(self) -> str | None:
@@ -326,63 +224,3 @@ def _field_names(cls: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
     return names
-
-
-# -- the views, made from captured values (rounded here to the published precision) -----------
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def _gate_view(values: GateValues) -> GateView:
-    ok, soak_remaining_s, blocking = values
-    return GateView(ok=ok, soak_remaining_s=_rounded(soak_remaining_s, 1), blocking=blocking)
-
-
-def _zone_view(values: ZoneValues) -> ZoneView:
-    zid, name, temp_c, setpoint_c, max_c, duty, on, ok, fault, age_s, at_sp, pid, manual, tune = (
-        values
-    )
-    return ZoneView(
-        id=zid,
-        name=name,
-        temperature_c=_rounded(temp_c, 2),
-        setpoint_c=setpoint_c,
-        setpoint_max_c=max_c,
-        duty=round(duty, 4),
-        heater_on=on,
-        sensor_ok=ok,
-        fault=fault,
-        age_s=_rounded(age_s, 3),
-        at_setpoint=at_sp,
-        pid=pid,
-        manual_duty=manual,
-        autotune=tune,
-    )
-
-
-def _sensor_view(values: SensorValues) -> SensorView:
-    sid, name, temp_c, ok, age_s, fault, max_c = values
-    return SensorView(
-        id=sid,
-        name=name,
-        temperature_c=_rounded(temp_c, 2),
-        sensor_ok=ok,
-        age_s=_rounded(age_s, 3),
-        fault=fault,
-        max_c=max_c,
-    )
-
-
-def _motor_view(values: MotorValues) -> MotorView:
-    mid, name, rpm, target_rpm, run_rpm, max_rpm, enabled, running, fault = values
-    return MotorView(
-        id=mid,
-        name=name,
-        rpm=round(rpm, 2),
-        target_rpm=target_rpm,
-        run_rpm=run_rpm,
-        max_rpm=max_rpm,
-        enabled=enabled,
-        running=running,
-        fault=fault,
-    )

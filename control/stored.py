@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from control.alarms import TRIP
+from control.checks import flag, number
 from control.config import Config
 from control.errors import InvalidField
-from control.handlers import flag, number
 from control.limits import PID_GAINS
 
 SETTINGS_FILE = "settings.json"
@@ -152,6 +152,11 @@ def _alarm_problem(rec: Any, ids: set[int]) -> str | None:
     for key in _ALARM_TEXTS:
         if not isinstance(rec.get(key), str) or not rec[key]:
             return f"{key} must be a non-empty string"
+    return _times_problem(rec) or _flags_problem(rec)
+
+
+def _times_problem(rec: dict[str, Any]) -> str | None:
+    """`raised_at` a time; the other times absent, null or a time."""
     for key in _ALARM_NUMBERS:
         required = key == "raised_at"
         if key in rec and rec[key] is None and not required:
@@ -161,6 +166,10 @@ def _alarm_problem(rec: Any, ids: set[int]) -> str | None:
                 number(key, rec.get(key), 0.0, float("inf"))
             except InvalidField as err:
                 return err.message
+    return None
+
+
+def _flags_problem(rec: dict[str, Any]) -> str | None:
     for key in _ALARM_FLAGS:
         if key in rec and not isinstance(rec[key], bool):
             return f"{key} must be true or false"

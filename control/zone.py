@@ -61,6 +61,18 @@ class Zone:
     def temperature_c(self) -> float | None:
         return self.track.temperature_c
 
+    def judge_sensor(self, now_s: float, stale_s: float) -> None:
+        """Read the sensor if due and fix this tick's verdict on it (fresh, no fault)."""
+        self.track.poll(now_s)
+        self.sensor_ok = self.track.healthy(now_s, stale_s)
+
+    def set_setpoint(self, setpoint_c: float) -> None:
+        self.setpoint_c = setpoint_c
+
+    def set_manual(self, duty: float | None) -> None:
+        """A fixed heater duty (manual mode), or None to leave it to the controller."""
+        self.manual_duty = duty
+
     def compute_duty(self, now_s: float, controller: Controller | None, allowed: bool) -> float:
         """Run the controller when heating is allowed, else hold it reset; returns the duty."""
         measured = self.track.temperature_c
@@ -91,7 +103,8 @@ class Zone:
         return on
 
     def force_off(self) -> None:
-        """Safety path: heater off immediately, controller reset."""
+        """Safety path: heater off immediately. The controller is reset by the next
+        `compute_duty`, which runs with heating not allowed."""
         self.duty = 0.0
         self.heater_on = False
         self.heater.set(False)
