@@ -21,21 +21,7 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Run the control core with the kiosk UI (when a display exists) and the REST "
         "side server. Every output starts off; nothing resumes by itself.",
     )
-    backend = p.add_mutually_exclusive_group(required=True)
-    backend.add_argument(
-        "--sim",
-        dest="backend",
-        action="store_const",
-        const="sim",
-        help="drive the built-in machine simulator",
-    )
-    backend.add_argument(
-        "--hw",
-        dest="backend",
-        action="store_const",
-        const="hw",
-        help="drive the real Raspberry Pi hardware",
-    )
+    _add_backend(p)
     p.add_argument(
         "--headless", action="store_true", help="no UI: print a live status line instead"
     )
@@ -60,6 +46,24 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default: logging.level from config, info)",
     )
     p.set_defaults(func=lazy("app.run_cmd", "run_command"))
+
+
+def _add_backend(p: argparse.ArgumentParser) -> None:
+    backend = p.add_mutually_exclusive_group(required=True)
+    backend.add_argument(
+        "--sim",
+        dest="backend",
+        action="store_const",
+        const="sim",
+        help="drive the built-in machine simulator",
+    )
+    backend.add_argument(
+        "--hw",
+        dest="backend",
+        action="store_const",
+        const="hw",
+        help="drive the real Raspberry Pi hardware",
+    )
 
 
 def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -146,13 +146,7 @@ def build_hw_io(cfg: Config, clock: Clock, *, probe: BoardProbe | None = None) -
         estop_ok = keep(_input(inp.estop_ok, clock))
         start = None if inp.start_button is None else keep(_input(inp.start_button, clock))
         stop = None if inp.stop_button is None else keep(_input(inp.stop_button, clock))
-        zone_sensors = {
-            zid: keep(_sensor(f"zones.{zid}.sensor", z.sensor, ctx)) for zid, z in cfg.zones.items()
-        }
-        monitors = {
-            sid: keep(_sensor(f"sensors.{sid}.sensor", s.sensor, ctx))
-            for sid, s in cfg.sensors.items()
-        }
+        zone_sensors, monitors = _sensors(cfg, ctx, keep)
         io = MachineIO(
             zone_sensors=zone_sensors,
             heaters=heaters,
@@ -180,6 +174,19 @@ def check_board(cfg: Config, probe: BoardProbe, board: str) -> None:
     check_uart_pins(owners, functions)
     cs_owners = {p: k for p, k in owners.items() if k.endswith(".sensor.cs_pin")}
     check_spi_chip_selects(cs_owners, DeviceTree(probe.device_tree))
+
+
+def _sensors(
+    cfg: Config, ctx: HwContext, keep: _Claims
+) -> tuple[dict[str, TemperatureSensor], dict[str, TemperatureSensor]]:
+    """The zones' and the monitor-only sensors, each claimed on the stack."""
+    zones = {
+        zid: keep(_sensor(f"zones.{zid}.sensor", z.sensor, ctx)) for zid, z in cfg.zones.items()
+    }
+    monitors = {
+        sid: keep(_sensor(f"sensors.{sid}.sensor", s.sensor, ctx)) for sid, s in cfg.sensors.items()
+    }
+    return zones, monitors
 
 
 def build_sim_io(cfg: Config, clock: Clock) -> MachineIO:
