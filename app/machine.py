@@ -8,11 +8,13 @@ from typing import Any
 
 from control.config import Config
 from control.core import ControlCore, CoreSinks
+from control.errors import InvalidField, NotFound
 from control.runner import RealTimeRunner, VirtualRunner
 from control.writer import PersistWriter
 from hw.clock import RealClock, VirtualClock
 from hw.io import MachineIO
 from hw.registry import build_io
+from hw.sim.faults import SimFaultError, UnknownFault
 
 
 @dataclass
@@ -27,10 +29,35 @@ class Machine:
     data_dir: Path | None
     runner: RealTimeRunner | None = None
     virtual: VirtualRunner | None = None
+    storage: Any | None = None  # the data-dir storage serving this machine, once attached
+
+    def use_storage(self, storage: Any) -> None:
+        """Called by the storage when it attaches (historian warnings, REST, kiosk)."""
+        self.storage = storage
 
     @property
     def sim(self) -> Any | None:
         return self.io.extras.get("sim")
+
+    # -- the simulator's fault injection, with domain errors (API.md decision 5) -------------
+    def simulator(self) -> Any:
+        """The simulator, or NotFound on real hardware."""
+        if self.sim is None:
+            raise NotFound("simulation routes exist only with --sim")
+        return self.sim
+
+    def inject_fault(self, kind: object, target: object) -> int:
+        try:
+            fault_id: int = self.simulator().faults.inject(kind, target)
+        except SimFaultError as err:
+            raise InvalidField(err.field, err.message) from None
+        return fault_id
+
+    def clear_fault(self, fault_id: int | None, text: str) -> None:
+        try:
+            self.simulator().faults.clear(fault_id)
+        except UnknownFault:
+            raise NotFound(f"no active simulated fault {text!r}", fault_id=text) from None
 
     def close(self) -> None:
         """Stop ticking and leave every output off."""

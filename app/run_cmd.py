@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import signal
 import sys
 import threading
@@ -164,11 +165,12 @@ def status_line(snap: Snapshot) -> str:
 
 
 def _kiosk_possible() -> bool:
-    try:
-        from app.ui.kiosk import display_available
-    except ImportError as err:
-        print(f"kiosk UI unavailable ({err}); running headless", file=sys.stderr)
+    missing = [name for name in ("kivy", "kivymd") if importlib.util.find_spec(name) is None]
+    if missing:  # the `ui` extra is not installed
+        print(f"kiosk UI unavailable (no {', '.join(missing)}); running headless", file=sys.stderr)
         return False
+    from app.ui.kiosk import display_available
+
     return bool(display_available())
 
 
@@ -195,11 +197,9 @@ def _start_api(machine: Machine, args: argparse.Namespace) -> Any:
 
 
 def _storage_hooks(cfg: Config, data_dir: Path) -> dict[str, Any]:
-    """The historian and event store, when the storage package is present."""
-    try:
-        from app.storage.wiring import open_storage
-    except ImportError:
-        return {}
+    """The historian and event store of the data directory."""
+    from app.storage.wiring import open_storage
+
     hooks: dict[str, Any] = open_storage(cfg, data_dir)
     return hooks
 

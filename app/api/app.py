@@ -37,7 +37,7 @@ def create_app(
     app[keys.CFG] = cfg
     app[keys.STORAGE] = storage
     app[keys.GATEWAY] = CoreGateway(machine)
-    app[keys.STATUS] = StatusCache(machine.core)
+    app[keys.STATUS] = StatusCache(app[keys.GATEWAY])
     app[keys.ROUTES] = route_table()
     app[keys.OPENAPI] = build_openapi(cfg)
     app[keys.METRICS] = Metrics(machine, storage)

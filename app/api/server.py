@@ -62,7 +62,7 @@ class ApiHandle:
         await self._runner.setup()
         site = GuardedSite(self._runner, self.host, self.port, self.conns)
         await site.start()
-        self.port = site.port
+        self.port = int(self._runner.addresses[0][1])  # the bound port, also for port 0
 
     def stop(self, timeout_s: float = 5.0) -> None:
         if self._thread.is_alive():

@@ -12,18 +12,18 @@ from control.snapshot import Snapshot
 class StatusCache:
     """Serialises each snapshot once; only the loop's `last_tick_age_s` is filled in per call."""
 
-    def __init__(self, core: Any) -> None:
-        self.core = core
+    def __init__(self, gateway: Any) -> None:
+        self.gateway = gateway
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         self._head = b""
         self._tail = b""
 
     def body(self) -> bytes:
-        snap = self.core.snapshot
+        snap = self.gateway.snapshot()
         if snap is not self._snap:
             self._render(snap)
-        age = round(self.core.last_tick_age_s(), 4)
+        age = round(self.gateway.last_tick_age_s(), 4)
         return self._head + json.dumps(age).encode() + self._tail
 
     def _render(self, snap: Snapshot) -> None:

@@ -16,8 +16,6 @@ from control.config import Config
 from control.core import CoreSinks
 from control.safety import WARN, Condition
 
-_ATTACHED: dict[int, Storage] = {}
-
 
 @dataclass
 class Storage:
@@ -48,7 +46,7 @@ class Storage:
         def report(code: str, present: bool, message: str) -> None:
             core.report_condition(Condition(code, "machine", WARNING, WARN, message), present)
 
-        _ATTACHED[id(machine)] = self
+        machine.use_storage(self)
         self._watch_files(report)
         if self.historian is None:
             report("historian_error", True, f"historian unavailable: {self.open_problem}")
@@ -74,15 +72,14 @@ class Storage:
             report("users_file_invalid", True, "; ".join(users))
 
     def close(self) -> None:
-        for key in [k for k, v in _ATTACHED.items() if v is self]:
-            del _ATTACHED[key]
         if self.historian is not None:
             self.historian.close()
 
 
 def storage_of(machine: Any) -> Storage | None:
     """The storage attached to a machine by `open_storage(...)["attach"]`, if any."""
-    return _ATTACHED.get(id(machine))
+    storage: Storage | None = machine.storage
+    return storage
 
 
 def build_storage(cfg: Config, data_dir: Path, *, start: bool = True) -> Storage:

@@ -93,7 +93,7 @@ class AlarmsScreen(KioskScreen):
         if self.showing == "active":
             alarms = sorted(snap.alarms, key=lambda a: (a.acked_at is not None, -a.id))
         else:
-            alarms = list(reversed(self.app.machine.core.alarm_history()))[:200]
+            alarms = list(reversed(self.app.bridge.alarm_history()))[:200]
         self.rows = [row_data(a, t, self.showing == "active") for a in alarms]
         unacked = sum(1 for a in snap.alarms if a.acked_at is None)
         self.ack_all_reason = "" if unacked else t.nothing_to_ack

@@ -13,7 +13,7 @@ from kivy.clock import Clock
 from app.observability import UI, UiTimings
 from control.commands import Command
 from control.errors import CoreUnavailable, HmiError
-from control.snapshot import Snapshot
+from control.snapshot import AlarmView, Snapshot
 
 ANSWER_TIMEOUT_S = 3.0
 
@@ -23,6 +23,8 @@ class CoreLike(Protocol):
     def snapshot(self) -> Snapshot: ...
 
     def submit(self, cmd: Command) -> cf.Future[Any]: ...
+
+    def alarm_history(self) -> tuple[AlarmView, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,10 @@ class Bridge:
         self._changed_at = now
         self.last = snap
         self.on_snapshot(snap)
+
+    def alarm_history(self) -> tuple[AlarmView, ...]:
+        """Ended alarms, newest last (immutable; safe from this thread)."""
+        return self.core.alarm_history()
 
     def submit(self, cmd: Command, done: Callable[[Outcome], None]) -> cf.Future[Any]:
         """Queue `cmd` on the core; `done` gets the core's answer (or a timeout) on this thread."""

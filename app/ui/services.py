@@ -83,8 +83,4 @@ def default_services(machine: Machine, cfg: Config, **given: Any) -> Services:
 
 
 def _storage_of(machine: Machine) -> Any | None:
-    try:
-        from app.storage.wiring import storage_of
-    except ImportError:
-        return None
-    return storage_of(machine)
+    return machine.storage

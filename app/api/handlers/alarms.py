@@ -24,10 +24,10 @@ def alarm_dict(view: AlarmView) -> dict[str, Any]:
 async def list_alarms(request: web.Request) -> web.Response:
     which = q_choice(request, "state", ("active", "all"))
     limit = q_int(request, "limit", 100, 1, 1000)
-    core = request.app[keys.MACHINE].core
-    views = list(core.snapshot.alarms)
+    gateway = request.app[keys.GATEWAY]
+    views = list(gateway.snapshot().alarms)
     if which == "all":
-        views += list(core.alarm_history())
+        views += list(gateway.alarm_history())
     views.sort(key=lambda a: a.id, reverse=True)
     return web.json_response({"alarms": [alarm_dict(v) for v in views[:limit]]})
 

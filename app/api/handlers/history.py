@@ -55,7 +55,7 @@ async def _query(request: web.Request, path: Path) -> HistoryQuery:
 
 
 async def _series(request: web.Request, path: Path) -> list[str]:
-    live = [name for name, _ in sample_values(request.app[keys.MACHINE].core.snapshot)]
+    live = [name for name, _ in sample_values(request.app[keys.GATEWAY].snapshot())]
     stored = await _read(request, lambda: known_series(path))
     known = dict.fromkeys([*live, *stored])
     text = request.query.get("series", "").strip()

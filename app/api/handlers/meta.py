@@ -37,7 +37,7 @@ def redact(value: Any) -> Any:
 
 
 async def settings_get(request: web.Request) -> web.Response:
-    snap = request.app[keys.MACHINE].core.snapshot
+    snap = request.app[keys.GATEWAY].snapshot()
     return web.json_response(
         {
             "hmi_enabled": snap.hmi_enabled,

@@ -47,7 +47,7 @@ async def autotune_start(request: web.Request) -> web.Response:
 
 async def autotune_get(request: web.Request) -> web.Response:
     zone = _zone(request)
-    view = request.app[keys.MACHINE].core.snapshot.autotune_of(zone)
+    view = request.app[keys.GATEWAY].snapshot().autotune_of(zone)
     return web.json_response(view)
 
 
