@@ -90,7 +90,7 @@ def _add_config(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def _config_check(args: argparse.Namespace) -> int:
-    from control.config import ConfigError, load_config
+    from machine_config.config import ConfigError, load_config
 
     try:
         cfg = load_config(args.file)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from control.config import Config
 from control.core import ControlCore, CoreSinks
 from control.errors import InvalidField, NotFound
 from control.runner import RealTimeRunner, VirtualRunner
@@ -15,6 +14,7 @@ from hw.clock import RealClock, VirtualClock
 from hw.io import MachineIO
 from hw.registry import build_io
 from hw.sim.faults import SimFaultError, UnknownFault
+from machine_config.config import Config
 
 
 @dataclass

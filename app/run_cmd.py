@@ -17,8 +17,8 @@ from app.logsetup import log
 from app.machine import Machine, build_machine
 from app.ops.datalock import DataDirBusy, DataDirLock
 from app.ops.notify import Notifier, ServiceNotes
-from control.config import Config, ConfigError, load_config
 from control.snapshot import Snapshot
+from machine_config.config import Config, ConfigError, load_config
 
 SWITCH_INTERVAL_S = 0.001
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.machine import Machine, build_machine
 from control.commands import Actor, Preheat, Start, Stop
-from control.config import Config, ConfigError, load_config
+from machine_config.config import Config, ConfigError, load_config
 
 CLI = Actor(who="simulate", role="engineer", source="cli")
 HEAT_TIMEOUT_S = 3 * 3600.0

@@ -21,7 +21,7 @@ from app.machine import build_machine
 from app.run_cmd import SWITCH_INTERVAL_S
 from app.storage.wiring import build_storage
 from control.commands import Start
-from control.config import load_config
+from machine_config.config import load_config
 
 
 def pct(values: list[float], q: float) -> float:

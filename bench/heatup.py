@@ -10,8 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.machine import build_machine
 from control.commands import Preheat
-from control.config import load_config
 from hw.sim.plant import full_power_rise_time_s
+from machine_config.config import load_config
 
 BAND_C = 1.0
 

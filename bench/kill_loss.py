@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from control.config import load_config
+from machine_config.config import load_config
 from tests.api.killrun import describe, kill_once
 
 

@@ -196,7 +196,7 @@ def load(
 def serve(mode: str, seconds: float, size: str) -> None:
     """Build the process as `tvemicro run` does and measure it; the kiosk owns the main thread."""
     from app.run_cmd import SWITCH_INTERVAL_S
-    from control.config import load_config
+    from machine_config.config import load_config
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     cfg = load_config(ROOT / "config.yaml")

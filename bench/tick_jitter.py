@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.machine import build_machine
 from app.run_cmd import SWITCH_INTERVAL_S
 from control.commands import Start
-from control.config import load_config
 from control.runner import TickStats
+from machine_config.config import load_config
 
 
 def pct(values: list[float], q: float) -> float:

@@ -104,7 +104,7 @@ def main() -> int:
     from app.machine import build_machine
     from app.storage.wiring import build_storage
     from app.ui.kiosk import build_app
-    from control.config import load_config
+    from machine_config.config import load_config
 
     root = Path(__file__).resolve().parents[1]
     cfg = load_config(root / "config.yaml")

@@ -10,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.simulate import simulate
-from control.config import load_config
+from machine_config.config import load_config
 
 
 def main() -> None:

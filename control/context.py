@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from control.alarms import AlarmBook
 from control.audit import AuditNote
-from control.config import Config
 from control.drives import Drives
 from control.heating import Heating
 from control.interlocks import motion_interlock, start_refusal
 from control.modes import Modes
 from control.safety import Condition, Standing
 from control.sequencer import Sequencer
+from machine_config.config import Config
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from control.answers import Answer, Answers
 from control.audit import AuditNote, record
 from control.autotune import RelayAutotune
 from control.commands import Actor, Command, Start, Stop
-from control.config import Config
 from control.context import Context
 from control.drives import Drives
 from control.errors import HmiError
@@ -39,6 +38,7 @@ from control.writer import PersistWriter, WriteTicket
 from control.zone import Zone
 from hw.io import MachineIO
 from hw.protocols import Clock, DigitalInput
+from machine_config.config import Config
 
 __all__ = ["ControlCore", "CoreSinks", "Event"]  # CoreSinks and Event: the historian's imports
 log = logging.getLogger(__name__)

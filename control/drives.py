@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 
 from control import outputs
-from control.config import Config
 from control.motor import Motor
 from hw.io import MachineIO
+from machine_config.config import Config
 
 
 class Drives:

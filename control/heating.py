@@ -7,10 +7,10 @@ from typing import Any
 
 from control import outputs
 from control.autotune import RelayAutotune
-from control.config import Config
 from control.sensing import SensorTrack
 from control.zone import Zone
 from hw.io import MachineIO
+from machine_config.config import Config
 
 
 class Heating:

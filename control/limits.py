@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from control.config import MotorConfig, ZoneConfig
+    from machine_config.config import MotorConfig, ZoneConfig
 
 
 class Range(NamedTuple):

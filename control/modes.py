@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from control.config import OutputConfig
 from control.states import MOTION_STATES
+from machine_config.config import OutputConfig
 
 
 class Modes:

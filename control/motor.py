@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from control.config import MotorConfig
 from control.ramp import MotorRamp, rpm_to_step_hz
 from control.reads import safe_read
 from hw.protocols import StepperDriver
+from machine_config.config import MotorConfig
 
 
 class Motor:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from control.alarms import TRIP, WARNING
-from control.config import Config
 from control.heater_check import MAX_ERROR
 from control.motor import Motor
 from control.sensing import SensorTrack
 from control.zone import Zone
+from machine_config.config import Config
 
 CAT0 = "cat0"  # everything off this tick, motors cut
 CONTROLLED = "controlled"  # heaters off this tick, motors ramp down, trip

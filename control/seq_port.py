@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from control.alarms import WARNING, AlarmBook
-from control.config import SequenceConfig
 from control.drives import Drives
 from control.heating import Heating
 from control.modes import Modes
 from control.safety import gate_lost
+from machine_config.config import SequenceConfig
 
 
 class MachinePort:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from control.config import SequenceConfig
 from control.states import STATES
+from machine_config.config import SequenceConfig
 
 __all__ = ["STATES", "Sequencer", "SequencerPort"]
 

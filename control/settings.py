@@ -9,7 +9,6 @@ from typing import Any
 
 from control import persist
 from control.alarms import AlarmBook
-from control.config import Config
 from control.drives import Drives
 from control.heating import Heating
 from control.modes import Modes
@@ -22,6 +21,7 @@ from control.stored import (
     check_settings,
 )
 from control.writer import PersistWriter, WriteTicket
+from machine_config.config import Config
 
 __all__ = [
     "ALARMS_FILE",

@@ -17,13 +17,13 @@ from control.capture import (
     SensorCapture,
     ZoneCapture,
 )
-from control.config import Config
 from control.motor import Motor
 from control.sensing import SensorTrack
 from control.sequencer import Sequencer
 from control.snapshot import Snapshot
 from control.views import PidGains
 from control.zone import Zone
+from machine_config.config import Config
 
 
 class SnapshotSource(Protocol):

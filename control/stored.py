@@ -7,9 +7,9 @@ from typing import Any
 
 from control.alarms import TRIP
 from control.checks import flag, number
-from control.config import Config
 from control.errors import InvalidField
 from control.limits import PID_GAINS
+from machine_config.config import Config
 
 SETTINGS_FILE = "settings.json"
 ALARMS_FILE = "alarms.json"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from control.config import SafetyConfig, ZoneConfig
 from control.heater_check import HeaterCheck, HeaterCheckLimits
 from control.pid import Pid
 from control.sensing import SensorTrack
 from control.ssr import TimeProportioner
 from hw.protocols import HeaterOutput, TemperatureSensor
+from machine_config.config import SafetyConfig, ZoneConfig
 
 
 class Controller(Protocol):

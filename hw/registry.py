@@ -25,7 +25,7 @@ from hw.io import MachineIO
 from hw.protocols import Clock, DigitalInput, DigitalOutput, StepperDriver, TemperatureSensor
 
 if TYPE_CHECKING:  # config types only; hw never imports control at run time
-    from control.config import Config, InputConfig, MotorConfig, SensorConfig
+    from machine_config.config import Config, InputConfig, MotorConfig, SensorConfig
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from control.config import Config, parse_config
+from machine_config.config import Config, parse_config
 from tests.support import CONFIG_PATH, raw_config
 
 settings.register_profile("dev", max_examples=100, deadline=None)

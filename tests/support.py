@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from control.config import Config, parse_config
+from machine_config.config import Config, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "config.yaml"

@@ -18,7 +18,7 @@ from app.eventlog import log_login
 from app.observability import Metrics
 from app.storage.tokens import TokenStore
 from app.storage.wiring import Storage
-from control.config import Config
+from machine_config.config import Config
 
 MAX_BODY_BYTES = 64 * 1024
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from app import __version__
-from control.config import Config
+from machine_config.config import Config
 
 RANK = {"ok": 0, "degraded": 1, "failing": 2}
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from app.machine import Machine
     from app.observability import Metrics
     from app.storage.wiring import Storage
-    from control.config import Config
+    from machine_config.config import Config
 
 MACHINE: web.AppKey[Machine] = web.AppKey("machine")
 CFG: web.AppKey[Config] = web.AppKey("cfg")

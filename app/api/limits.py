@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from control import limits as L
-from control.config import Config
 from control.limits import Range
+from machine_config.config import Config
 
 V = "/api/v1"
 ZONE = f"{V}/zones/{{id}}"

@@ -9,7 +9,7 @@ from app import __version__
 from app.api import schemas as s
 from app.api.limits import FieldLimits, body_limits, with_limits
 from app.api.routes import ROUTES, Route
-from control.config import Config
+from machine_config.config import Config
 
 _PARAM = re.compile(r"{(\w+)}")
 ERROR_TEXT = {

@@ -15,7 +15,7 @@ from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import RequestPayloadError
 
 from app.observability import log_json, request_id
-from control.config import ApiConfig
+from machine_config.config import ApiConfig
 
 ExceptionHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]
 # Faults of the client (bad framing, bad encoding, gone away): one log line, never a traceback.

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from app.api import schemas as s
 from app.api.handlers import alarms, history, machine, meta, sim, zones
-from control.config import Config
+from machine_config.config import Config
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -48,7 +48,7 @@ def add_subcommands(sub: Any) -> None:
 def _data_dir(args: argparse.Namespace) -> Path:
     if args.data_dir:
         return Path(args.data_dir)
-    from control.config import load_config
+    from machine_config.config import load_config
 
     return Path(load_config(args.config).storage.data_dir)
 

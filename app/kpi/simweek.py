@@ -15,8 +15,8 @@ from typing import Any
 from app.machine import Machine, build_machine
 from app.storage.wiring import Storage, build_storage
 from control import commands as c
-from control.config import load_config
 from control.errors import HmiError
+from machine_config.config import load_config
 
 START = 1_767_571_200.0  # Monday 2026-01-05 00:00 UTC
 H = 3600.0

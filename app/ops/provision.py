@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from control.config import Config, ConfigError, load_config
+from machine_config.config import Config, ConfigError, load_config
 
 BEGIN = "# BEGIN tvemicro: managed by `tvemicro provision`; edit config.yaml, not these lines"
 END = "# END tvemicro"

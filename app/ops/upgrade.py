@@ -100,7 +100,7 @@ def check_config(layout: Layout, rid: str, say: Say) -> None:
 
 URL_SCRIPT = """
 import sys
-from control.config import load_config
+from machine_config.config import load_config
 api = load_config(sys.argv[1]).api
 host = "127.0.0.1" if api.host in ("0.0.0.0", "::", "") else api.host
 print(f"http://{host}:{api.port}")

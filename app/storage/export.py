@@ -21,7 +21,7 @@ def resolve_data_dir(args: argparse.Namespace) -> Path:
     """--data-dir, else storage.data_dir of --config (default config.yaml)."""
     if getattr(args, "data_dir", None):
         return Path(args.data_dir)
-    from control.config import load_config
+    from machine_config.config import load_config
 
     return Path(load_config(getattr(args, "config", None) or "config.yaml").storage.data_dir)
 

@@ -12,9 +12,9 @@ from app.storage.historian import Historian
 from app.storage.records import users_file_problems
 from app.storage.tokens import TokenStore
 from control.alarms import WARNING
-from control.config import Config
 from control.core import CoreSinks
 from control.safety import WARN, Condition
+from machine_config.config import Config
 
 
 @dataclass

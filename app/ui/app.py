@@ -24,9 +24,9 @@ from app.ui.session import Session
 from app.ui.theme import ICON_FONT, unit
 from app.ui.users import RANK
 from control.commands import Actor, Command
-from control.config import Config
 from control.errors import HmiError
 from control.snapshot import Snapshot
+from machine_config.config import Config
 
 # The source tree's kv/, or the copy a wheel installs under <prefix>/share/tvemicro/kv.
 _TREE_KV = Path(__file__).resolve().parents[2] / "kv"

@@ -37,7 +37,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _data_dir(args: argparse.Namespace) -> Path:
     if args.data_dir:
         return Path(args.data_dir)
-    from control.config import ConfigError, load_config
+    from machine_config.config import ConfigError, load_config
 
     try:
         return Path(load_config(args.config).storage.data_dir)

@@ -12,7 +12,7 @@ from app.ui.env import WindowSpec, prepare
 
 if TYPE_CHECKING:
     from app.machine import Machine
-    from control.config import Config
+    from machine_config.config import Config
 
 
 def display_available() -> bool:

@@ -69,7 +69,7 @@ def run_audit(args: argparse.Namespace, size: tuple[int, int]) -> dict[str, Any]
     from app.ui.audit import Panel
     from app.ui.kiosk import build_app
     from app.ui.layout_audit import STATES, USERS, audit_states, frames, report
-    from control.config import load_config
+    from machine_config.config import load_config
 
     cfg = load_config(args.config)
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-layout-"))

@@ -13,7 +13,7 @@ from control.persist import load, write_atomic
 
 if TYPE_CHECKING:
     from app.machine import Machine
-    from control.config import Config
+    from machine_config.config import Config
 
 
 class SessionLog(Protocol):

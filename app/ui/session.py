@@ -10,8 +10,8 @@ from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 
 from app.eventlog import log_login
-from control.config import UiConfig
 from control.snapshot import Snapshot
+from machine_config.config import UiConfig
 
 
 class Session:

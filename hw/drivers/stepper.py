@@ -10,7 +10,7 @@ from hw.drivers.pwm import PwmPlan, StepTrain, checked_step_hz, max_step_hz_for,
 from hw.protocols import Clock, DigitalInput
 
 if TYPE_CHECKING:  # config types only; hw never imports control at run time
-    from control.config import MotorConfig
+    from machine_config.config import MotorConfig
 
 ALARM_DEBOUNCE_S = 0.01  # the DM556 latches ALM, so a short filter only rejects cable noise
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from control.config import Config
 from hw.io import MachineIO
 from hw.protocols import Clock
 from hw.sim.bus import SimBus
@@ -18,6 +17,7 @@ from hw.sim.plant import STEP_S, ThermalPlant
 from hw.sim.ssr import SimSSR
 from hw.sim.stepper import SimStepper
 from hw.sim.thermocouple import SimThermocouple
+from machine_config.config import Config
 
 DEFAULT_PRESS_S = 0.2  # a finger on a panel button, long enough for several control ticks
 _BUTTONS = {"start": "start_button", "stop": "stop_button"}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # config types only; hw never imports control at run time
-    from control.config import Config
+    from machine_config.config import Config
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from control.config import Config
+from machine_config.config import Config
 
 STEP_S = 0.05  # fixed integration sub-step: a whole number of mains half-cycles at 50 and 60 Hz
 DETACHED_LAG_S = 30.0  # a probe hanging in air relaxes toward ambient with this time constant

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from control.config import MotorConfig
 from hw.sim.bus import SimBus
 from hw.sim.faults import FaultInjector
+from machine_config.config import MotorConfig
 
 # The DM556 accepts step pulses up to 200 kHz; anything faster is not a valid command.
 MAX_STEP_HZ = 200_000.0

@@ -39,7 +39,7 @@ cp config.yaml "$stage/config.example.yaml"
 import sys
 from pathlib import Path
 from app.ops.provision import config_block, edit_cmdline
-from control.config import load_config
+from machine_config.config import load_config
 out = Path(sys.argv[1])
 out.joinpath("config.txt.block").write_text("\n".join(config_block(load_config("config.yaml"))) + "\n")
 out.joinpath("cmdline.txt.words").write_text(edit_cmdline(""))

@@ -14,7 +14,7 @@ from app.api.app import create_app
 from app.machine import Machine, build_machine
 from app.storage.tokens import ROLES
 from app.storage.wiring import Storage, build_storage
-from control.config import Config
+from machine_config.config import Config
 from tests.support import config_with
 
 V = "/api/v1"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from control.config import Config
+from machine_config.config import Config
 from tests.hil.rig import RigConfig, signal_of
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.machine import Machine, build_machine
-from control.config import Config
+from machine_config.config import Config
 from tests.hil.harness import Trace
 from tests.hil.rig import RigConfig, RigError, signal_of
 

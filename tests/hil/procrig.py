@@ -17,8 +17,8 @@ import requests
 import yaml
 
 from app.storage.tokens import TokenStore
-from control.config import Config, parse_config
 from hw.sim.pinfile import PIN_FILE_ENV, read_pin_file
+from machine_config.config import Config, parse_config
 from tests.hil.harness import Trace
 from tests.hil.rig import RigConfig, signal_of
 from tests.hil.simrig import StepPins

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from control.config import RESERVED_PINS, Config, ConfigError, parse_config
+from machine_config.config import RESERVED_PINS, Config, ConfigError, parse_config
 
 Pin = Annotated[int, Field(ge=0, le=27)]
 

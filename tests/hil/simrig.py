@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.machine import Machine, build_machine
-from control.config import Config
+from machine_config.config import Config
 from tests.hil.harness import Trace
 from tests.hil.rig import RigConfig, signal_of
 

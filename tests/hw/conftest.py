@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from control.config import Config, load_config, parse_config
 from hw.clock import VirtualClock
 from hw.sim import SimMachine
+from machine_config.config import Config, load_config, parse_config
 
 CONFIG_PATH = Path(__file__).resolve().parents[2] / "config.yaml"
 

@@ -11,11 +11,11 @@ import pytest
 from test_drivers_fakes import FakeGPIO, install_blinka, install_gpio
 from test_drivers_registry import PI5, PI5_CHIPS, pi_probe
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.drivers.boardcheck import overlay_line, parse_pin_functions
 from hw.drivers.pwm import PwmUnavailable
 from hw.registry import build_hw_io
+from machine_config.config import Config
 
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
 PI4 = "Raspberry Pi 4 Model B Rev 1.4"

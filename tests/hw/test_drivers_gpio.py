@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from test_drivers_fakes import FakeGPIO, install_gpio
 
-from control.config import load_config
 from hw.clock import VirtualClock
 from hw.drivers.gpio import Debouncer, GpioInput, GpioOutput, gpio_module
+from machine_config.config import load_config
 from tests.support import CONFIG_PATH
 
 

@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_drivers_fakes import feeder_on_gpio18, install_blinka, install_gpio
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.drivers.pwm import (
     DM556_MAX_STEP_HZ,
@@ -28,6 +27,7 @@ from hw.drivers.pwm import (
 from hw.drivers.stepper import step_hz_for_rpm
 from hw.drivers.sysfs_pwm import PARK_PERIOD_NS, SysfsFiles, period_ns_for
 from hw.registry import build_hw_io
+from machine_config.config import Config
 
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
 PI5 = "Raspberry Pi 5 Model B Rev 1.0"

@@ -11,13 +11,13 @@ from fake_board import fake_device_tree, fake_pinctrl
 from fake_sysfs_pwm import FakePwmSysfs, fake_pwm
 from test_drivers_fakes import FakeGPIO, feeder_on_gpio18, install_blinka, install_gpio
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.drivers.max31855 import Max31855Sensor
 from hw.drivers.pwm import BoardProbe
 from hw.drivers.stepper import Dm556Stepper
 from hw.io import MachineIO
 from hw.registry import BACKENDS, SENSOR_TYPES, build_hw_io, build_io
+from machine_config.config import Config
 
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
 

@@ -11,7 +11,6 @@ import pytest
 from fake_sysfs_pwm import ChannelState, fake_plan
 from test_drivers_fakes import FakeGPIO, install_gpio
 
-from control.config import MotorConfig
 from hw.clock import VirtualClock
 from hw.drivers.pwm import (
     BoardProbe,
@@ -26,6 +25,7 @@ from hw.drivers.pwm import (
     read_pwm_chips,
 )
 from hw.drivers.stepper import Dm556Stepper, rpm_for_step_hz, step_hz_for_rpm
+from machine_config.config import MotorConfig
 
 PI4_CHIPS = {0: "fe20c000.pwm"}
 PI5_K66_CHIPS = {0: "107d517a80.pwm", 2: "1f00098000.pwm", 6: "1f0009c000.pwm"}

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.registry import build_io
 from hw.sim import SimMachine
 from hw.sim.pinfile import PIN_FILE_ENV, read_pin_file
+from machine_config.config import Config
 
 
 def run_a_machine(cfg: Config, path: Path) -> SimMachine:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.sim import SimMachine, full_power_rise_time_s
+from machine_config.config import Config
 
 AMBIENT_C = 22.0
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]

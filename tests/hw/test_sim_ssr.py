@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.sim import SimMachine
+from machine_config.config import Config
 
 BARREL_W = 800.0
 

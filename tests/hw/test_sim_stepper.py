@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.sim import SimMachine
+from machine_config.config import Config
 
 
 def step_hz_for(rpm: float, steps_per_rev: int = 200, microsteps: int = 8) -> float:

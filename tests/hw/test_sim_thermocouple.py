@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from control.config import Config
 from hw.clock import VirtualClock
 from hw.sim import ClosedError, SimMachine
+from machine_config.config import Config
 
 
 def readings(machine: SimMachine, clock: VirtualClock, sensor: str, n: int) -> list[float]:

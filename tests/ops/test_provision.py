@@ -13,7 +13,7 @@ from app.ops.provision import (
     edit_config_txt,
     provision,
 )
-from control.config import Config
+from machine_config.config import Config
 from tests.support import config_with
 
 PI_CMDLINE = (

@@ -14,12 +14,12 @@ import pytest
 
 from app.machine import Machine
 from control.commands import Reset
-from control.config import Config, parse_config
 from control.core import ControlCore
 from control.errors import StateConflict
 from control.runner import VirtualRunner
 from hw.clock import VirtualClock
 from hw.registry import build_io
+from machine_config.config import Config, parse_config
 from tests.scenario.helpers import ENGINEER, energised, reach, reach_running, trips
 from tests.support import raw_config
 

@@ -14,9 +14,9 @@ from app.machine import build_machine
 from control import persist
 from control.alarms import CLEAR_DELAY_S
 from control.commands import EStop, Preheat, Reset, SetSetpoint
-from control.config import parse_config
 from control.settings import RETRY_S
 from control.writer import PersistWriter
+from machine_config.config import parse_config
 from tests.scenario.helpers import ENGINEER, heaters_on
 from tests.support import FakeDisk, raw_config
 

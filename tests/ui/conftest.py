@@ -50,7 +50,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from app.storage.wiring import build_storage
     from app.ui.kiosk import build_app
     from app.ui.users import add_user
-    from control.config import parse_config
+    from machine_config.config import parse_config
     from tests.support import raw_config
     from tests.ui.driver import Kiosk
 

@@ -40,7 +40,7 @@ def test_historian_adapter_reads_series_and_markers(tmp_path: Any) -> None:
     from app.storage.wiring import build_storage
     from app.ui.services import default_services
     from control.commands import SetSetpoint, Start
-    from control.config import parse_config
+    from machine_config.config import parse_config
     from tests.support import raw_config
 
     cfg = parse_config(raw_config(), "config.yaml")

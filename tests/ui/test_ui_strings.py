@@ -56,6 +56,6 @@ def test_no_literal_text_in_kv() -> None:
 def test_config_accepts_exactly_the_languages_there_are_tables_for() -> None:
     from typing import get_args
 
-    from control.config import UiConfig
+    from machine_config.config import UiConfig
 
     assert set(get_args(UiConfig.model_fields["language"].annotation)) == set(TABLES)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from control.config import ConfigError, load_config, parse_config
+from machine_config.config import ConfigError, load_config, parse_config
 from tests.support import CONFIG_PATH, ROOT, raw_config
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from control.config import ConfigError, broken_wire_asserts, parse_config
+from machine_config.config import ConfigError, broken_wire_asserts, parse_config
 from tests.support import raw_config
 
 UART_PINS = {14, 15}  # TXD idles high while a serial console is on

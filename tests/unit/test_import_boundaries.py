@@ -70,11 +70,11 @@ def import_all(*packages: str, extra_path: Path | None = None) -> subprocess.Com
 
 
 def test_control_and_hw_import_without_ui_web_or_pi_libraries() -> None:
-    result = import_all("control", "hw")
+    result = import_all("machine_config", "control", "hw")
     assert result.returncode == 0, result.stderr
     imported = set(result.stdout.split())
     expected = {
-        "control.config",
+        "machine_config.config",
         "hw.protocols",
         "hw.registry",
         "hw.drivers.gpio",

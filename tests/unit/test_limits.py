@@ -8,9 +8,9 @@ import annotated_types
 import pytest
 
 from control import limits
-from control.config import PidConfig
 from control.errors import InvalidField
 from control.handlers import number
+from machine_config.config import PidConfig
 
 
 @pytest.mark.parametrize("zero", [-0.0, 0.0, 0])

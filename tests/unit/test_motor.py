@@ -7,9 +7,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from control.config import Config, MotorConfig
 from control.motor import Motor
 from control.ramp import rpm_to_step_hz
+from machine_config.config import Config, MotorConfig
 from tests.support import config_with
 
 TICK_S = 0.05
