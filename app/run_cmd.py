@@ -12,11 +12,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from app import eventlog, logsetup
-from app.logsetup import log
-from app.machine import Machine, build_machine
 from app.ops.datalock import DataDirBusy, DataDirLock
 from app.ops.notify import Notifier, ServiceNotes
+from app.services import eventlog, logsetup
+from app.services.logsetup import log
+from app.services.machine import Machine, build_machine
 from control.snapshot import Snapshot
 from machine_config.config import Config, ConfigError, load_config
 

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.machine import Machine, build_machine
+from app.services.machine import Machine, build_machine
 from control.commands import Actor, Preheat, Start, Stop
 from machine_config.config import Config, ConfigError, load_config
 

@@ -17,8 +17,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.api.server import start_api
-from app.machine import build_machine
 from app.run_cmd import SWITCH_INTERVAL_S
+from app.services.machine import build_machine
 from app.storage.wiring import build_storage
 from control.commands import Start
 from machine_config.config import load_config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.machine import build_machine
+from app.services.machine import build_machine
 from control.commands import Preheat
 from hw.sim.plant import full_power_rise_time_s
 from machine_config.config import load_config

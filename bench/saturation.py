@@ -232,7 +232,7 @@ def serve(mode: str, seconds: float, size: str) -> None:
 def start_process(cfg: Any) -> tuple[Any, Any, str, Any]:
     """Storage, machine, loop and REST server, started in `tvemicro run`'s order (sim, warm)."""
     from app.api.server import start_api
-    from app.machine import build_machine
+    from app.services.machine import build_machine
     from app.storage.wiring import open_storage
     from control.commands import Start
 

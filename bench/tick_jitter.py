@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.machine import build_machine
 from app.run_cmd import SWITCH_INTERVAL_S
+from app.services.machine import build_machine
 from control.commands import Start
 from control.runner import TickStats
 from machine_config.config import load_config

@@ -101,7 +101,7 @@ def main() -> int:
     sys.setswitchinterval(SWITCH_INTERVAL_S)  # as `tvemicro run` does (DESIGN §3)
     prepare(WindowSpec(False, True, 30, (width, height)))
     from app.api.server import start_api
-    from app.machine import build_machine
+    from app.services.machine import build_machine
     from app.storage.wiring import build_storage
     from app.ui.kiosk import build_app
     from machine_config.config import load_config

@@ -28,7 +28,7 @@ def cfg() -> Config:
 @pytest.fixture
 def make_machine(tmp_path: Path) -> Iterator[Callable[..., Any]]:
     """Build virtual-clock sim machines; every one is closed (outputs off) after the test."""
-    from app.machine import build_machine
+    from app.services.machine import build_machine
 
     built: list[Any] = []
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from app.logsetup import ROOT, JsonFormatter, parse_level
+from app.services.logsetup import ROOT, JsonFormatter, parse_level
 
 
 class LogCapture(logging.Handler):

@@ -14,8 +14,8 @@ from app.api.middleware import auth_middleware, context_middleware, error_middle
 from app.api.openapi import build_openapi
 from app.api.routes import add_routes, route_table
 from app.api.status_cache import StatusCache
-from app.eventlog import log_login
-from app.observability import Metrics
+from app.services.eventlog import log_login
+from app.services.observability import Metrics
 from app.storage.tokens import TokenStore
 from app.storage.wiring import Storage
 from machine_config.config import Config

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.api.errors import Forbidden, RateLimited, Unauthorized
-from app.eventlog import log_forbidden
+from app.services.eventlog import log_forbidden
 from app.storage.tokens import ROLES, TokenStore, role_rank
 from control.commands import Actor
 

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
     from app.api.gateway import CoreGateway
     from app.api.routes import Route
     from app.api.status_cache import StatusCache
-    from app.machine import Machine
-    from app.observability import Metrics
+    from app.services.machine import Machine
+    from app.services.observability import Metrics
     from app.storage.wiring import Storage
     from machine_config.config import Config
 

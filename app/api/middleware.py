@@ -12,8 +12,8 @@ from aiohttp.typedefs import Handler
 from app.api import errors as api
 from app.api import keys
 from app.api.protocol import watch_request
-from app.logsetup import access_log
-from app.observability import log_json, request_id
+from app.services.logsetup import access_log
+from app.services.observability import log_json, request_id
 from control import errors as core
 
 # Domain error → HTTP status. Order matters only for classes that inherit from each other.

@@ -11,7 +11,7 @@ from aiohttp import web
 from app.api import keys
 from app.api.app import create_app
 from app.api.protocol import Connections, GuardedSite, accept_error_handler, connection_cap
-from app.observability import log_json
+from app.services.observability import log_json
 from app.storage.wiring import Storage, storage_of
 
 

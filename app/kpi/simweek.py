@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.machine import Machine, build_machine
+from app.services.machine import Machine, build_machine
 from app.storage.wiring import Storage, build_storage
 from control import commands as c
 from control.errors import HmiError

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from app.logsetup import log
+from app.services.logsetup import log
 
 
 def socket_address(name: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.logsetup import log
+from app.services.logsetup import log
 from app.storage import db
 from app.storage.samples import sample_values
 from control.core import CoreSinks, Event

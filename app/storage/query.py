@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.logsetup import log
+from app.services.logsetup import log
 from app.storage import db
 from app.storage.samples import is_boolean_series
 from app.storage.timeparse import iso

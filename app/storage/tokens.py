@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from app.logsetup import log
+from app.services.logsetup import log
 from app.storage.records import TokenModel, valid_entries
 from control.errors import StorageUnavailable
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from kivy.clock import Clock
 
-from app.observability import UI, UiTimings
+from app.services.observability import UI, UiTimings
 from control.commands import Command
 from control.errors import CoreUnavailable, HmiError
 from control.snapshot import AlarmView, Snapshot

@@ -29,7 +29,7 @@ def prepare(spec: WindowSpec) -> None:
         os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
         # PYTHON mode: Kivy neither replaces sys.stderr (which would turn every stray stderr line
         # into a Kivy warning kept only in its in-memory history) nor adds root handlers; its own
-        # warnings reach the JSON log through the root logger (app/logsetup.py).
+        # warnings reach the JSON log through the root logger (app/services/logsetup.py).
         os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), "tvemicro-kivy"))
     from kivy.config import Config

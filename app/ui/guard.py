@@ -12,7 +12,7 @@ from typing import Any
 from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 
-from app.logsetup import log
+from app.services.logsetup import log
 
 BURST = 20  # this many UI exceptions within BURST_S means something is broken: exit
 BURST_S = 10.0

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from app.ui.env import WindowSpec, prepare
 
 if TYPE_CHECKING:
-    from app.machine import Machine
+    from app.services.machine import Machine
     from machine_config.config import Config
 
 

@@ -65,7 +65,7 @@ def run_audit(args: argparse.Namespace, size: tuple[int, int]) -> dict[str, Any]
     from app.ui.env import WindowSpec, prepare
 
     prepare(WindowSpec(fullscreen=False, show_cursor=True, max_fps=60, size=size))
-    from app.machine import build_machine
+    from app.services.machine import build_machine
     from app.ui.audit import Panel
     from app.ui.kiosk import build_app
     from app.ui.layout_audit import STATES, USERS, audit_states, frames, report

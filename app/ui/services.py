@@ -12,7 +12,7 @@ from app.ui.users import JsonUserStore, UserStore
 from control.persist import load, write_atomic
 
 if TYPE_CHECKING:
-    from app.machine import Machine
+    from app.services.machine import Machine
     from machine_config.config import Config
 
 

@@ -9,7 +9,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
 
-from app.eventlog import log_login
+from app.services.eventlog import log_login
 from control.snapshot import Snapshot
 from machine_config.config import UiConfig
 
@@ -117,7 +117,7 @@ class Session:
 
     def _record(self, data: dict[str, Any]) -> None:
         log_login(data)
-        wall = self.app.machine.clock.wall()
+        wall = self.app.services.machine.clock.wall()
         sessions = self.app.services.sessions
         self.app.bridge.background(lambda: sessions.record("login", wall, data), _ignore)
 

@@ -57,7 +57,7 @@ def rest_probe(url: str | None) -> tuple[bool, str]:
 
 def collect(machine: Any, cfg: Any, storage: Any | None, rest_url: str | None) -> dict[str, Any]:
     """Everything the System screen shows, gathered in one worker call."""
-    from app.api.health import health_report
+    from app.services.health import health_report
 
     report = health_report(machine, cfg, storage)
     reachable, rest_words = rest_probe(rest_url)

@@ -9,7 +9,7 @@ from typing import Any
 from kivy.properties import StringProperty
 from kivy.uix.modalview import ModalView
 
-from app.eventlog import log_audit
+from app.services.eventlog import log_audit
 from app.ui.bridge import Outcome
 from app.ui.keypad import open_keypad
 from app.ui.users import ROLES, UserError
@@ -34,7 +34,7 @@ def audit(app: Any, action: str, name: str, result: BaseException | None, **chan
     }
     if result is not None:
         data["error"] = {"code": "invalid_user", "message": str(result)}
-    wall = app.machine.clock.wall()
+    wall = app.services.machine.clock.wall()
     sessions = app.services.sessions
     app.bridge.background(lambda: sessions.record("audit", wall, data), lambda _v, _e: None)
     log_audit(data)

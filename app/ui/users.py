@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.logsetup import log
+from app.services.logsetup import log
 from app.storage.records import UserModel, valid_entries
 from control.errors import StorageUnavailable
 from control.persist import load, write_atomic

@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 t0=$(now)
 step "build three host releases: A, B-bad (its /health reports no version), B-good"
 A=$(build_release 0.1.0-A); echo "A:      $A ($(du -h "$A" | cut -f1))"
-BAD=$(build_release 0.1.1-Bbad 's/"version": __version__,/"version": "",/' app/api/health.py); echo "B-bad:  $BAD"
+BAD=$(build_release 0.1.1-Bbad 's/"version": __version__,/"version": "",/' app/services/health.py); echo "B-bad:  $BAD"
 GOOD=$(build_release 0.1.1-Bgood); echo "B-good: $GOOD"
 new_root
 echo "scratch root: $ROOT (REST on 127.0.0.1:$PORT)"

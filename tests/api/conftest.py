@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from app.api.app import create_app
-from app.machine import Machine, build_machine
+from app.services.machine import Machine, build_machine
 from app.storage.tokens import ROLES
 from app.storage.wiring import Storage, build_storage
 from machine_config.config import Config

@@ -18,7 +18,7 @@ import pytest
 
 from app.api.protocol import Connections, accept_error_handler, connection_cap
 from app.api.server import ApiHandle, start_api
-from app.machine import build_machine
+from app.services.machine import build_machine
 from app.storage.tokens import TokenStore
 from tests.api.live import LiveServer
 from tests.logcapture import LogCapture, capture_log

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.api.app import create_app
-from app.machine import build_machine
+from app.services.machine import build_machine
 from control.runner import RealTimeRunner
 from hw.clock import VirtualClock
 from tests.api.conftest import Api, MakeApi, V

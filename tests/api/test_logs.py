@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import eventlog
+from app.services import eventlog
 from tests.api.conftest import MakeApi, V
 from tests.logcapture import capture_log
 

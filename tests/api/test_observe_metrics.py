@@ -7,7 +7,7 @@ import re
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from app.observability import Metrics, UiTimings
+from app.services.observability import Metrics, UiTimings
 from tests.api.conftest import Api, V
 
 

@@ -6,8 +6,8 @@ import itertools
 import sqlite3
 from pathlib import Path
 
-from app.api.health import health_report
-from app.machine import build_machine
+from app.services.health import health_report
+from app.services.machine import build_machine
 from app.storage import db
 from app.storage.historian import delete_older_than
 from app.storage.wiring import build_storage

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.machine import Machine, build_machine
+from app.services.machine import Machine, build_machine
 from machine_config.config import Config
 from tests.hil.harness import Trace
 from tests.hil.rig import RigConfig, RigError, signal_of

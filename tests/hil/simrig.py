@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from app.machine import Machine, build_machine
+from app.services.machine import Machine, build_machine
 from machine_config.config import Config
 from tests.hil.harness import Trace
 from tests.hil.rig import RigConfig, signal_of

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app import eventlog
+from app.services import eventlog
 from control.commands import AckAll, Preheat, Reset
 from control.errors import StateConflict
 from tests.logcapture import LogCapture, capture_log

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from app.machine import build_machine
+from app.services.machine import build_machine
 from control import commands as c
 from control.ramp import rpm_to_step_hz
 from tests.scenario.helpers import ENGINEER, energised

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.machine import Machine
+from app.services.machine import Machine
 from control.commands import Reset
 from control.core import ControlCore
 from control.errors import StateConflict

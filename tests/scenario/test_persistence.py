@@ -9,8 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from app.api.health import config_check
-from app.machine import build_machine
+from app.services.health import config_check
+from app.services.machine import build_machine
 from control import persist
 from control.alarms import CLEAR_DELAY_S
 from control.commands import EStop, Preheat, Reset, SetSetpoint

@@ -46,7 +46,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from app.ui.env import WindowSpec, prepare
 
     prepare(WindowSpec(fullscreen=False, show_cursor=True, max_fps=60, size=(800, 480)))
-    from app.machine import build_machine
+    from app.services.machine import build_machine
     from app.storage.wiring import build_storage
     from app.ui.kiosk import build_app
     from app.ui.users import add_user

@@ -36,7 +36,7 @@ def test_markers_only_for_raised_alarms() -> None:
 
 def test_historian_adapter_reads_series_and_markers(tmp_path: Any) -> None:
     """The Trends screen reads the SQLite historian (app/storage) as `tvemicro run` wires it."""
-    from app.machine import build_machine
+    from app.services.machine import build_machine
     from app.storage.wiring import build_storage
     from app.ui.services import default_services
     from control.commands import SetSetpoint, Start

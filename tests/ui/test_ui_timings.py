@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from app.observability import UI
+from app.services.observability import UI
 
 pytestmark = pytest.mark.ui
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import eventlog
+from app.services import eventlog
 from tests.logcapture import capture_log
 
 

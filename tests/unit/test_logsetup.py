@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app import logsetup
+from app.services import logsetup
 from tests.support import ROOT
 
 
@@ -145,7 +145,7 @@ def test_lines_reach_fd_2_after_kivy_replaces_sys_stderr(tmp_path: Path) -> None
     out = _child(
         """
         import os, sys
-        from app import logsetup
+        from app.services import logsetup
         logsetup.setup("info")
         os.environ.update(KIVY_NO_ARGS="1", KIVY_NO_FILELOG="1", KIVY_NO_CONSOLELOG="1")
         import kivy.logger
@@ -165,7 +165,7 @@ def test_the_kiosk_leaves_stderr_alone_and_logs_kivy_warnings_as_json(tmp_path: 
     out = _child(
         """
         import sys
-        from app import logsetup
+        from app.services import logsetup
         from app.ui.env import WindowSpec, prepare
         logsetup.setup("info")
         prepare(WindowSpec(fullscreen=False, size=(64, 48)))

@@ -10,8 +10,8 @@ from aiohttp import web
 from app.api import keys
 from app.api.body import json_object, raw
 from app.api.handlers import actor, submit
-from app.api.health import health_report
-from app.observability import CONTENT_TYPE
+from app.services.health import health_report
+from app.services.observability import CONTENT_TYPE
 from control import commands as c
 
 _SECRET_KEY = re.compile(r"secret|password|passwd|token|hash|pin_code|api_key", re.I)

@@ -9,7 +9,7 @@ from aiohttp import web
 from app.api import keys
 from app.api.body import json_object
 from app.api.handlers import actor, int_id
-from app.eventlog import log_audit
+from app.services.eventlog import log_audit
 from control.errors import InvalidField
 
 

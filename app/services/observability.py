@@ -19,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app import __version__
-from app.logsetup import Level, log
+from app.services.logsetup import Level, log
 from control.core import Event
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.logsetup import Level, log_fields
+from app.services.logsetup import Level, log_fields
 from control.core import ControlCore, Event
 
 ALARM_LEVELS: dict[str, Level] = {"trip": "error", "warning": "warning", "info": "info"}
