@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
+from app.services.subcommands import lazy
 
 DEFAULT_CONFIG = "config.yaml"
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,18 +102,6 @@ def _config_check(args: argparse.Namespace) -> int:
         f"tick {cfg.machine.tick_s:g} s"
     )
     return 0
-
-
-def lazy(module: str, name: str) -> Command:
-    """Import a subcommand's module only when it runs (keeps `--help` fast and light)."""
-
-    def call(args: argparse.Namespace) -> int:
-        import importlib
-
-        func: Command = getattr(importlib.import_module(module), name)
-        return func(args)
-
-    return call
 
 
 EXTENSIONS: list[tuple[str, str]] = [

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from app.cli import lazy
+from app.services.subcommands import lazy
 from app.storage.tokens import ROLES
 
 if TYPE_CHECKING:
