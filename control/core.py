@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from control import boot, outputs, safety
 from control.alarms import TRIP, WARNING, Alarm, AlarmBook
 from control.answers import Answer, Answers
 from control.audit import AuditNote, record
-from control.autotune import RelayAutotune
 from control.commands import Actor, Command, Start, Stop
 from control.context import Context
 from control.drives import Drives
@@ -23,10 +21,8 @@ from control.handlers import External, dispatch
 from control.heating import Heating
 from control.interlocks import motion_interlock, start_refusal
 from control.modes import Modes
-from control.motor import Motor
 from control.reads import safe_read
 from control.safety import CAT0, WARN, Condition, SafetyInputs, Standing
-from control.sensing import SensorTrack
 from control.seq_port import MachinePort
 from control.sequencer import Sequencer
 from control.settings import SettingsStore, settings_data
@@ -35,7 +31,6 @@ from control.snapshot import AlarmView, Snapshot
 from control.snapshot_build import SnapshotBuilder
 from control.states import HEATING_STATES, MOTION_STATES
 from control.writer import PersistWriter, WriteTicket
-from control.zone import Zone
 from hw.io import MachineIO
 from hw.protocols import Clock, DigitalInput
 from machine_config.config import Config
@@ -67,6 +62,9 @@ class ControlCore:
         self.modes = Modes(cfg.outputs.aux)
         self.alarms = AlarmBook()
         self.standing = Standing()  # conditions reported from outside the safety pass
+        heat = self.heating  # its maps, and the others', for reading (the snapshot, each tick)
+        self.zones, self.monitors, self.autotunes = heat.zones, heat.monitors, heat.autotunes
+        self.motors, self.aux_on = self.drives.motors, self.modes.aux_on
         self.start_s = self.now_s = self.last_tick_s = clock.now()
         parts = (self.modes, self.alarms, self.heating, self.drives)
         self.seq = Sequencer(cfg.sequence, MachinePort(cfg.sequence, parts, self.wall, self.emit),
@@ -89,23 +87,7 @@ class ControlCore:
         self._snapshots = SnapshotBuilder(self)
         self._snapshot = self._snapshots.build()
 
-    # -- the subsystems, for reading (snapshot builder, tests) -----------------------------------
-    @property
-    def zones(self) -> Mapping[str, Zone]:
-        return self.heating.zones
-
-    @property
-    def monitors(self) -> Mapping[str, SensorTrack]:
-        return self.heating.monitors
-
-    @property
-    def autotunes(self) -> Mapping[str, RelayAutotune]:
-        return self.heating.autotunes
-
-    @property
-    def motors(self) -> Mapping[str, Motor]:
-        return self.drives.motors
-
+    # -- for reading (snapshot builder, tests) ---------------------------------------------------
     @property
     def mode(self) -> str:
         return self.modes.mode
@@ -113,10 +95,6 @@ class ControlCore:
     @property
     def hmi_enabled(self) -> bool:
         return self.modes.hmi_enabled
-
-    @property
-    def aux_on(self) -> Mapping[str, bool]:
-        return self.modes.aux_on
 
     def _boot(self) -> None:
         """Everything off; restore settings and latched trips; start idle (or fault)."""
