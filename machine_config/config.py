@@ -10,6 +10,12 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from machine_config.base import Celsius, Ident, Pin, PositiveS, Section
+from machine_config.inputs import (
+    InputConfig,
+    InputsConfig,
+    broken_wire_asserts,
+    check_fail_safe_inputs,
+)
 from machine_config.process import (
     ApiConfig,
     LoggingConfig,
@@ -24,6 +30,8 @@ __all__ = [  # the sections defined beside this module are part of the config mo
     "ApiConfig",
     "Config",
     "ConfigError",
+    "InputConfig",
+    "InputsConfig",
     "LoggingConfig",
     "Section",
     "SimCouplingConfig",
@@ -31,6 +39,7 @@ __all__ = [  # the sections defined beside this module are part of the config mo
     "SimulationConfig",
     "StorageConfig",
     "UiConfig",
+    "broken_wire_asserts",
     "load_config",
     "parse_config",
 ]
@@ -138,23 +147,6 @@ class OutputsConfig(Section):
     aux: dict[Ident, OutputConfig] = {}
     heater_contactor: PlainOutputConfig
     heartbeat: PlainOutputConfig
-
-
-class InputConfig(Section):
-    """A digital input with polarity, pull and debounce."""
-
-    pin: Pin
-    active_low: bool = True
-    pull: Literal["up", "down", "none"] = "up"
-    debounce_s: Annotated[float, Field(ge=0, le=1)] = 0.02
-
-
-class InputsConfig(Section):
-    """The E-stop chain status (asserted = chain healthy) and optional panel buttons."""
-
-    estop_ok: InputConfig
-    start_button: InputConfig | None = None
-    stop_button: InputConfig | None = None
 
 
 class StepConfig(Section):
@@ -270,29 +262,7 @@ def _check_pins(cfg: Config) -> None:
         if pin in seen:
             raise ValueError(f"{key}: pin {pin} is already used by {seen[pin]}")
         seen[pin] = key
-    _check_fail_safe_inputs(cfg.inputs)
-
-
-def broken_wire_asserts(inp: InputConfig) -> bool | None:
-    """What a cut wire reads as (the pull wins): asserted, not asserted, or None if floating."""
-    if inp.pull == "none":
-        return None
-    return (inp.pull == "up") != inp.active_low
-
-
-def _check_fail_safe_inputs(inputs: InputsConfig) -> None:
-    """A cut wire must stop: the E-stop chain reads broken, a normally-closed stop reads pressed."""
-    if broken_wire_asserts(inputs.estop_ok) is not False:
-        raise ValueError(
-            "inputs.estop_ok: a cut wire must read as an open chain: closed chain to GND with "
-            "active_low: true, pull: up (or to 3V3 with active_low: false, pull: down)"
-        )
-    stop = inputs.stop_button
-    if stop is not None and broken_wire_asserts(stop) is not True:
-        raise ValueError(
-            "inputs.stop_button: wire it normally closed so a cut wire stops: contact to GND "
-            "with active_low: false, pull: up (or to 3V3 with active_low: true, pull: down)"
-        )
+    check_fail_safe_inputs(cfg.inputs)
 
 
 def _check_unique_ids(cfg: Config) -> None:
