@@ -34,16 +34,11 @@ def build_timeline(
 ) -> list[Segment]:
     """Segments covering [since, until). Before the first state event the state is that event's
     `from`; after an off-time the process starts `idle` (DESIGN §5) until the next event."""
-    changes = [(e.t, str(e.data.get("to"))) for e in events if e.kind == "state"]
     first = next((e for e in events if e.kind == "state"), None)
     state = str(first.data.get("from")) if first is not None else "unknown"
-    marks: list[tuple[float, int, str]] = [(t, 1, s) for t, s in changes]
-    for a, b in offs:
-        marks += [(a, 0, OFF), (b, 2, "idle")]
-    marks.sort()
     segments: list[Segment] = []
     t0, off_until = since, -1.0
-    for t, order, new in marks:
+    for t, order, new in _marks(events, offs):
         if order == 1 and t < off_until:
             continue  # an event inside an off-time cannot be: the off-time wins
         if t > t0:
@@ -54,6 +49,15 @@ def build_timeline(
     if until > t0:
         segments.append(Segment(t0, until, state))
     return _merge(segments)
+
+
+def _marks(events: list[Ev], offs: list[tuple[float, float]]) -> list[tuple[float, int, str]]:
+    """Every change in time order: (t, order, new state); at one instant an off-time's start
+    (0) sorts before a state event (1), which sorts before the end of an off-time (2)."""
+    marks = [(e.t, 1, str(e.data.get("to"))) for e in events if e.kind == "state"]
+    for a, b in offs:
+        marks += [(a, 0, OFF), (b, 2, "idle")]
+    return sorted(marks)
 
 
 def _merge(segments: list[Segment]) -> list[Segment]:

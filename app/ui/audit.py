@@ -213,19 +213,23 @@ def audit_view(roots: list[Any], panel: Panel) -> dict[str, Any]:
 
 def problems(rows: list[dict[str, Any]]) -> list[str]:
     """The audit's verdict in words: what breaks a glove rule."""
+    out = [p for r in rows for p in _row_problems(r)]
+    for target, words in (("stop", "STOP"), ("estop", "E-STOP")):
+        if not any(r["id"] == target and not r["covered"] and r["on_screen"] for r in rows):
+            out.append(f"no usable {words}")
+    return out
+
+
+def _row_problems(r: dict[str, Any]) -> list[str]:
+    """What breaks a glove rule for one target (size, gap, covered, off screen)."""
     out = []
-    for r in rows:
-        name = r["id"] or r["text"] or r["kind"]
-        if min(r["mm"]) < MIN_TARGET_MM - 0.05:
-            out.append(f"{name}: {r['mm'][0]}×{r['mm'][1]} mm, under {MIN_TARGET_MM:g} mm")
-        if r["gap_mm"] is not None and r["gap_mm"] < MIN_GAP_MM - 0.05:
-            out.append(f"{name}: {r['gap_mm']} mm from the next target")
-        if r["covered"]:
-            out.append(f"{name}: covered by {r['covered_by']}")
-        if not r["on_screen"]:
-            out.append(f"{name}: not fully on screen")
-    if not any(r["id"] == "stop" and not r["covered"] and r["on_screen"] for r in rows):
-        out.append("no usable STOP")
-    if not any(r["id"] == "estop" and not r["covered"] and r["on_screen"] for r in rows):
-        out.append("no usable E-STOP")
+    name = r["id"] or r["text"] or r["kind"]
+    if min(r["mm"]) < MIN_TARGET_MM - 0.05:
+        out.append(f"{name}: {r['mm'][0]}×{r['mm'][1]} mm, under {MIN_TARGET_MM:g} mm")
+    if r["gap_mm"] is not None and r["gap_mm"] < MIN_GAP_MM - 0.05:
+        out.append(f"{name}: {r['gap_mm']} mm from the next target")
+    if r["covered"]:
+        out.append(f"{name}: covered by {r['covered_by']}")
+    if not r["on_screen"]:
+        out.append(f"{name}: not fully on screen")
     return out

@@ -25,7 +25,7 @@ from tests.unit.architecture_rules import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("machine_config", "hw", "control", "app")
+PACKAGES = ("machine_config", "hw", "control", "app", "ops")
 
 
 def modules() -> Iterator[tuple[str, Path]]:
