@@ -14,26 +14,30 @@ sys.path.insert(0, str(REPO))
 from tests.unit.architecture_rules import ALLOWED, LAYERS  # noqa: E402
 
 ROWS = (  # top to bottom: who imports sits above what it imports
-    ("app.wiring",),
-    ("app.api", "app.ui"),
-    ("app.storage",),
+    ("app.wiring", "ops"),
+    ("app.api", "app.ui", "app.kpi", "app.ops"),
+    ("app.storage", "app.tools"),
     ("app.services",),
     ("control",),
     ("hw",),
     ("machine_config", "app.root"),
 )
 NOTES = {
-    "app.wiring": "cli, run_cmd, simulate, smoke: builds and runs the process",
+    "app.wiring": "cli, run_cmd, simulate, smoke",
+    "ops": "chaos drills: drive it from outside",
     "app.api": "REST face (aiohttp)",
     "app.ui": "kiosk face (Kivy)",
+    "app.kpi": "KPI report, simulated week",
+    "app.ops": "install, upgrade, backup, restore",
     "app.storage": "historian, tokens, export",
+    "app.tools": "snapshot_cmd, pihealth",
     "app.services": "machine, health, observability, logs, events",
     "control": "the control core (pure Python)",
     "hw": "protocols, drivers, simulator",
     "machine_config": "config schema + loader (leaf)",
     "app.root": "app/__init__: version (leaf)",
 }
-W, H, BOX_W, BOX_H, ROW_H = 760, 620, 230, 46, 86
+W, H, BOX_W, BOX_H, ROW_H = 1100, 660, 200, 46, 86
 
 
 def positions() -> dict[str, tuple[float, float]]:
