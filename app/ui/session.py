@@ -117,7 +117,7 @@ class Session:
 
     def _record(self, data: dict[str, Any]) -> None:
         log_login(data)
-        wall = self.app.services.machine.clock.wall()
+        wall = self.app.machine.clock.wall()
         sessions = self.app.services.sessions
         self.app.bridge.background(lambda: sessions.record("login", wall, data), _ignore)
 

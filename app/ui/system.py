@@ -71,7 +71,7 @@ class SystemScreen(KioskScreen):
     def probe(self, *_: Any) -> None:
         app = self.app
         s = app.services
-        work = lambda: collect(app.services.machine, app.cfg, s.storage, s.rest_url)  # noqa: E731
+        work = lambda: collect(app.machine, app.cfg, s.storage, s.rest_url)  # noqa: E731
         app.bridge.background(work, self._got)
 
     def _got(self, info: Any, err: BaseException | None) -> None:
@@ -100,7 +100,7 @@ class SystemScreen(KioskScreen):
         self.network = t.f("address_is", a=address) if address else t.no_network
         self.facts = [
             (t.version, f"tvemicro {app.version}"),
-            (t.machine, f"{app.cfg.machine.name} ({app.services.machine.backend})"),
+            (t.machine, f"{app.cfg.machine.name} ({app.machine.backend})"),
             (t.uptime, f"{snap.uptime_s / 3600:.1f} h"),
             (t.rest, rest),
             (t.rest_state, rest_state),

@@ -34,7 +34,7 @@ def audit(app: Any, action: str, name: str, result: BaseException | None, **chan
     }
     if result is not None:
         data["error"] = {"code": "invalid_user", "message": str(result)}
-    wall = app.services.machine.clock.wall()
+    wall = app.machine.clock.wall()
     sessions = app.services.sessions
     app.bridge.background(lambda: sessions.record("audit", wall, data), lambda _v, _e: None)
     log_audit(data)
