@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.api.health import historian_check
+from app.services.health import historian_check
 from app.storage.historian import Historian
 
 
