@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ./dev check-ops: every deployment check, failing on any finding: systemd units (verify with
-# empty stderr, security score <= 3.0), both drills, and packaging/monitoring/check.sh when present.
-# Not yet: the Ansible role (see docs/runbook.md).
+# empty stderr, security score <= 3.0), both drills, packaging/monitoring/check.sh when present,
+# and the Ansible checks (packaging/ansible/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v systemd-analyze >/dev/null; then  # the units check needs it (Debian: systemd)
@@ -13,4 +13,5 @@ echo "== units"; bash packaging/checks/units.sh
 echo "== drill rollback"; bash packaging/drill/rollback.sh
 echo "== drill restore"; bash packaging/drill/restore.sh
 if [ -f packaging/monitoring/check.sh ]; then echo "== monitoring"; bash packaging/monitoring/check.sh; fi
+echo "== ansible"; bash packaging/ansible/check.sh
 echo "check-ops: all passed"
