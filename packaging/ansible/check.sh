@@ -3,7 +3,8 @@
 # ansible-lint in .venv-ansible from the hashed lock, `ansible-playbook --syntax-check`,
 # `ansible-lint` (production profile), and a converge of site.yml into a scratch root on this box
 # (ansible_connection=local, no users, no services, the drills' systemctl stand-in) run twice: the
-# second run must report changed=0. The converge installs a host release built like the drills'.
+# second run must report changed=0; a third run with a newer release must take the upgrade path.
+# The converge installs host releases built like the drills' (or $TVEMICRO_ARTIFACT[_B]).
 # Lock refresh: uv pip compile --generate-hashes --python-version 3.11 requirements-ansible.in -o requirements-ansible.lock
 set -euo pipefail
 ANS=$(cd "$(dirname "$0")" && pwd)
@@ -33,9 +34,9 @@ trap 'rm -rf "$SCRATCH"' EXIT
 mkdir -p "$SCRATCH/boot/firmware"
 printf 'console=serial0,115200 console=tty1 root=PARTUUID=0-02 rootwait\n' > "$SCRATCH/boot/firmware/cmdline.txt"
 export TVEMICRO_ROOT=$SCRATCH TVEMICRO_TEST_PIN=$(( RANDOM % 9000 + 1000 ))$(( RANDOM % 10 ))
-converge() {
+converge() {  # [ARTIFACT]
   ansible-playbook -i tests/inventory.yml site.yml \
-    -e "tvemicro_root=$SCRATCH" -e "tvemicro_artifact=$ART" \
+    -e "tvemicro_root=$SCRATCH" -e "tvemicro_artifact=${1:-$ART}" \
     -e "{\"tvemicro_environment\": {\"PATH\": \"$REPO/packaging/drill:$PATH\", \"TVEMICRO_ROOT\": \"$SCRATCH\"}}"
 }
 converge > "$SCRATCH.run1.log" 2>&1 || { cat "$SCRATCH.run1.log"; echo "converge run 1 failed" >&2; exit 1; }
@@ -51,5 +52,12 @@ done
 [ "$(stat -c %a "$SCRATCH/etc/tvemicro/tokens/prometheus.token")" = 600 ] || { echo "token not 0600" >&2; exit 1; }
 "$SCRATCH/opt/tvemicro/current/venv/bin/tvemicro" user list --data-dir "$SCRATCH/var/lib/tvemicro" | grep -q '^admin' \
   || { echo "no admin user after converge" >&2; exit 1; }
-rm -f "$SCRATCH.run1.log" "$SCRATCH.run2.log"
+echo "== converge with a newer release: the upgrade path (tvemicro upgrade --no-restart)"
+ART_B=${TVEMICRO_ARTIFACT_B:-$(build_release 0.0.1-converge)}
+converge "$ART_B" > "$SCRATCH.run3.log" 2>&1 || { cat "$SCRATCH.run3.log"; echo "converge with B failed" >&2; exit 1; }
+[ "$(basename "$(readlink "$SCRATCH/opt/tvemicro/current")")" = "$(basename "$ART_B" | sed -E 's/^tvemicro-(.+)-linux-.*/\1/')" ] \
+  && [ "$(basename "$(readlink "$SCRATCH/opt/tvemicro/previous")")" = "$(basename "$ART" | sed -E 's/^tvemicro-(.+)-linux-.*/\1/')" ] \
+  || { cat "$SCRATCH.run3.log"; echo "current/previous are not B/A after the upgrade converge" >&2; exit 1; }
+echo "current -> $(readlink "$SCRATCH/opt/tvemicro/current"), previous -> $(readlink "$SCRATCH/opt/tvemicro/previous")"
+rm -f "$SCRATCH".run?.log
 echo "ansible checks: OK"
