@@ -30,7 +30,7 @@ echo "== converge into a scratch root, twice"
 source "$REPO/packaging/drill/common.sh"   # build_release, the systemctl stand-in
 ART=${TVEMICRO_ARTIFACT:-$(build_release 0.0.0-converge)}
 SCRATCH=$(mktemp -d /tmp/tvemicro-converge.XXXXXX)
-trap 'rm -rf "$SCRATCH"' EXIT
+trap 'rm -rf "$SCRATCH" "$SCRATCH".run?.log' EXIT
 mkdir -p "$SCRATCH/boot/firmware"
 printf 'console=serial0,115200 console=tty1 root=PARTUUID=0-02 rootwait\n' > "$SCRATCH/boot/firmware/cmdline.txt"
 export TVEMICRO_ROOT=$SCRATCH TVEMICRO_TEST_PIN=$(( RANDOM % 9000 + 1000 ))$(( RANDOM % 10 ))
