@@ -23,7 +23,7 @@ from control.sequencer import Sequencer
 from control.snapshot import Snapshot
 from control.views import PidGains
 from control.zone import Zone
-from machine_config.config import Config
+from machine_config.config import Config, MonitorSensorConfig
 
 
 class SnapshotSource(Protocol):
@@ -62,16 +62,27 @@ class SnapshotSource(Protocol):
 class SnapshotBuilder:
     """Captures one Snapshot per tick from its source: every published value, computed now, in
     named tuples (see `Capture`); the frozen views are made, and their floats rounded, only when
-    read. PID gains are kept as the same PidGains while they are the very same float objects."""
+    read. PID gains are kept as the same PidGains while they are the very same float objects,
+    and the aux outputs' captures while no level changed."""
 
     def __init__(self, source: SnapshotSource) -> None:
         self.source = source
         self._gains: dict[str, PidGains] = {}
+        # The configuration is fixed for the source's life: what build needs of it is read once.
+        cfg = source.cfg
+        self._tick_s = cfg.machine.tick_s
+        self._stale_s, self._band_c = cfg.safety.sensor_stale_s, cfg.sequence.band_c
+        self._sensors = tuple(
+            (sid, track, cfg.sensors[sid]) for sid, track in source.monitors.items()
+        )
+        self._aux = tuple((oid, o.name) for oid, o in cfg.outputs.aux.items())
+        self._aux_levels: tuple[bool, ...] | None = None  # the levels `_aux_captures` show
+        self._aux_captures: tuple[OutputCapture, ...] = ()
 
     def build(self) -> Snapshot:
         src = self.source
-        now, seq, cfg = src.now_s, src.seq, src.cfg
-        stale_s, band_c = cfg.safety.sensor_stale_s, cfg.sequence.band_c
+        now, seq = src.now_s, src.seq
+        stale_s, band_c = self._stale_s, self._band_c
         tunes = src.autotunes
         return Snapshot(
             Capture(
@@ -84,13 +95,11 @@ class SnapshotBuilder:
                 start_blocked=src.start_refusal(),
                 gate=GateCapture(seq.gate_ok, seq.soak_remaining_s(), seq.blocking),
                 zones=tuple([self._zone(z, now, band_c, tunes) for z in src.zones.values()]),
-                sensors=tuple(
-                    [self._sensor(sid, t, now, stale_s) for sid, t in src.monitors.items()]
-                ),
+                sensors=tuple([_sensor(s, now, stale_s) for s in self._sensors]),
                 motors=tuple([_motor(m) for m in src.motors.values()]),
                 outputs=self._outputs(),
                 alarms=src.alarms.views(),
-                loop=LoopCapture(cfg.machine.tick_s, 0.0, src.overruns, src.ticks),
+                loop=LoopCapture(self._tick_s, 0.0, src.overruns, src.ticks),
                 sequence_step=seq.step_label,
                 autotune=self._autotunes(),
                 estop_chain_ok=src.estop_chain_ok,
@@ -135,26 +144,34 @@ class SnapshotBuilder:
             kept = self._gains[zone.id] = PidGains(kp=pid.kp, ki=pid.ki, kd=pid.kd)
         return kept
 
-    def _sensor(self, sid: str, track: SensorTrack, now: float, stale_s: float) -> SensorCapture:
-        scfg = self.source.cfg.sensors[sid]
-        return SensorCapture(
-            sid,  # id
-            scfg.name,  # name
-            track.temperature_c,  # temperature_c
-            track.healthy(now, stale_s),  # sensor_ok
-            track.age_s(now),  # age_s
-            track.fault,  # fault
-            scfg.max_c,  # max_c
-        )
-
     def _outputs(self) -> tuple[OutputCapture, ...]:
+        """The aux outputs' captures, made again only when a level changed (they rarely do)."""
         aux_on = self.source.aux_on
-        return tuple(
-            [
-                OutputCapture(oid, o.name, aux_on[oid])
-                for oid, o in self.source.cfg.outputs.aux.items()
-            ]
-        )
+        levels = tuple([aux_on[oid] for oid, _ in self._aux])
+        if levels != self._aux_levels:
+            self._aux_levels = levels
+            self._aux_captures = tuple(
+                [
+                    OutputCapture(oid, name, on)
+                    for (oid, name), on in zip(self._aux, levels, strict=True)
+                ]
+            )
+        return self._aux_captures
+
+
+def _sensor(
+    sensor: tuple[str, SensorTrack, MonitorSensorConfig], now: float, stale_s: float
+) -> SensorCapture:
+    sid, track, scfg = sensor
+    return SensorCapture(
+        sid,  # id
+        scfg.name,  # name
+        track.temperature_c,  # temperature_c
+        track.healthy(now, stale_s),  # sensor_ok
+        track.age_s(now),  # age_s
+        track.fault,  # fault
+        scfg.max_c,  # max_c
+    )
 
 
 def _motor(m: Motor) -> MotorCapture:
