@@ -255,10 +255,14 @@ class ControlCore:
         self.settings.save(settings_data(self.modes, self.heating, self.drives))
 
     def _control(self, now: float) -> None:
-        heat_ok = self.seq.state in HEATING_STATES and self.hmi_enabled
+        state = self.seq.state
+        heat_ok = state in HEATING_STATES and self.modes.hmi_enabled
         self.heating.regulate(now, heat_ok, self.seq.zone_heats)
-        motion_state = self.seq.state in MOTION_STATES or self.seq.state == "fault"
-        self.drives.update(now, motion_state, lambda: self.motion_interlock() is None)
+        motion_state = state in MOTION_STATES or state == "fault"
+        self.drives.update(now, motion_state, self._motion_ok)
+
+    def _motion_ok(self) -> bool:
+        return self.motion_interlock() is None
 
     # -- queries (snapshot, UI pre-checks) ------------------------------------------------------
     def gains(self, zone_id: str) -> dict[str, float]:
@@ -284,7 +288,8 @@ class ControlCore:
         """Drive every output. A write that raises trips that output's zone or motor (alarm
         naming it) and sends everything else to safe through `trip`; the loop keeps ticking."""
         state = self.seq.state
-        heat_ok = state in HEATING_STATES and self.hmi_enabled
+        hmi_enabled = self.modes.hmi_enabled
+        heat_ok = state in HEATING_STATES and hmi_enabled
         stuck = self.alarms.has_live("ssr_stuck_on") or self.alarms.has_live(outputs.HEATER)
         self._contactor_on = heat_ok and not stuck
         refresh = self.ticks % REFRESH_TICKS == 0
@@ -292,7 +297,7 @@ class ControlCore:
         failed = [out.plain(outputs.CONTACTOR, "machine", "heater_contactor",
                             io.heater_contactor, self._contactor_on, refresh)]  # fmt: skip
         failed += out.zones(self.zones.values(), now, heat_ok)
-        failed += out.motors(self.motors.values(), self.hmi_enabled, refresh)
+        failed += out.motors(self.motors.values(), hmi_enabled, refresh)
         for oid, on in self.modes.levels(state, self.cfg.outputs.aux).items():
             failed.append(out.plain(outputs.AUX, oid, oid, io.aux[oid], on, refresh))
         self._heartbeat = not self._heartbeat

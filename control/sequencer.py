@@ -179,6 +179,5 @@ class Sequencer:
         """Whether a zone should be regulating in the current plan."""
         if self.port.manual_mode():
             return self.port.manual_duty_set(zone_id)
-        if self.port.tune_running(zone_id):
-            return True
-        return self.target is not None or self.state in ("starting", "running", "stopping")
+        planned = self.target is not None or self.state in ("starting", "running", "stopping")
+        return planned or self.port.tune_running(zone_id)  # the plan, asked first, is cheaper
