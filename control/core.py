@@ -162,13 +162,16 @@ class ControlCore:
         self.heating.poll(now, self.cfg.safety.sensor_stale_s)
         self.drives.read_alarms()
         self.estop_chain_ok = safe_read(self.io.estop_ok.read, False)
-        self._poll_button("start", self.io.start_button, Start)
-        self._poll_button("stop", self.io.stop_button, Stop)
+        self._poll_button("start", self.io.start_button, Start, failsafe=False)
+        self._poll_button("stop", self.io.stop_button, Stop, failsafe=True)
 
-    def _poll_button(self, name: str, button: DigitalInput | None, kind: type[Command]) -> None:
+    def _poll_button(
+        self, name: str, button: DigitalInput | None, kind: type[Command], failsafe: bool
+    ) -> None:
+        """A read that fails counts as `failsafe`: never a start; for the stop, a stop."""
         if button is None:
             return
-        pressed = safe_read(button.read, False)
+        pressed = safe_read(button.read, failsafe)
         if pressed and not self._buttons[name]:
             self.submit(kind(actor=Actor(who="panel button", role="operator", source="button")))
         self._buttons[name] = pressed

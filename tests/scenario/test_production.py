@@ -176,3 +176,27 @@ def test_start_is_refused_while_the_stop_button_reads_pressed(make_machine) -> N
     m.virtual.run_for(0.2)
     m.virtual.call(Start(actor=ENGINEER))
     assert m.core.snapshot.state in ("heating", "starting")
+
+
+def test_a_stop_button_that_cannot_be_read_counts_as_pressed(make_machine) -> None:
+    """Fail-safe like the E-stop chain: a stop input whose read raises stops the machine and
+    refuses START until it reads again; a start input that cannot be read never starts."""
+    m = make_machine()
+    m.virtual.call(Start(actor=ENGINEER))
+    m.virtual.run_for(0.2)
+    assert m.core.snapshot.state in ("heating", "starting")
+
+    def broken() -> bool:
+        raise OSError(5, "Input/output error")
+
+    working = m.core.io.stop_button.read
+    m.core.io.stop_button.read = broken
+    m.virtual.run_for(0.5)
+    assert m.core.snapshot.state in ("stopping", "idle")
+    with pytest.raises(StateConflict, match="stop button"):
+        m.virtual.call(Start(actor=ENGINEER))
+    m.core.io.stop_button.read = working
+    m.core.io.start_button.read = broken
+    m.virtual.run_for(0.5)
+    m.virtual.run_for(60)
+    assert m.core.snapshot.state == "idle"  # nothing started by the unreadable start input
