@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 NO_GAIN = "no_gain"  # driven hard for heating_period_s without gaining heating_gain_c
 MAX_ERROR = "max_error"  # reached its setpoint band, then fell more than max_error_c below it
+FELL_DRIVEN = "fell_driven"  # held its band, then fell out of it at heating_duty_min or more
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +34,17 @@ class HeaterCheck:
     (a stop, an idle spell, a restart) pauses it, so a heater or probe that never proved itself
     cannot earn a fresh window by being switched off and on again.
 
+    Fell while driven: once a zone holds its setpoint band (in it, with the PID off full power,
+    so no longer approaching), a reading below the band while the heater was driven at
+    heating_duty_min or more trips at once. A heater at full power
+    cannot lose a zone it was holding unless the probe came off, the heater failed or the load
+    is beyond it; without this rule such a zone only lost the sequencer's gate, the machine
+    stopped to idle with a warning and the heater, no longer driven, never finished its window.
+
     Max error: once a zone has reached its setpoint band, a reading more than max_error_c below
-    the setpoint trips. A new setpoint (or the zone no longer regulating to one) is a new
-    heat-up: the rule re-arms only when the zone reaches the band again.
+    the setpoint trips (this catches a fall at lower duty, e.g. with soft gains). A new setpoint
+    (or the zone no longer regulating to one) is a new heat-up: both rules re-arm only when the
+    zone reaches the band again.
     """
 
     def __init__(self, limits: HeaterCheckLimits) -> None:
@@ -45,29 +54,44 @@ class HeaterCheck:
         self._last_driven_s: float | None = None  # previous tick, if it was driven hard
         self._target_c: float | None = None
         self._reached = False
+        self._holding = False  # in its band below full power: regulating, not approaching
         self._off_window: deque[tuple[float, float]] = deque()
 
     def not_heating(
         self, now_s: float, duty: float, temperature_c: float | None, target_c: float | None = None
     ) -> str | None:
-        """NO_GAIN or MAX_ERROR when the heater is implausible now, else None.
+        """NO_GAIN, FELL_DRIVEN or MAX_ERROR when the heater is implausible now, else None.
 
-        `target_c` is the setpoint the zone's PID regulates to, None when it regulates to none
-        (idle, manual duty, autotune)."""
+        `duty` is the duty the heater was driven at while this reading was taken; `target_c`
+        is the setpoint the zone's PID regulates to, None when it regulates to none (idle,
+        manual duty, autotune)."""
         if temperature_c is None:
             return None
         if target_c != self._target_c:
-            self._target_c, self._reached = target_c, False
+            self._target_c, self._reached, self._holding = target_c, False, False
         lim = self.limits
         if target_c is not None and temperature_c >= target_c - lim.near_c:
             self._reached = True
+            self._holding = self._holding or duty < lim.heating_duty_min
             self._close_window()
             return None
-        if self._reached and target_c is not None and target_c - temperature_c > lim.max_error_c:
-            self._reached = False
-            self._close_window()
-            return MAX_ERROR
+        if self._reached and target_c is not None:
+            verdict = self._fell_from_band(duty, target_c - temperature_c)
+            if verdict is not None:
+                return verdict
         return self._track_gain(now_s, duty >= lim.heating_duty_min, temperature_c)
+
+    def _fell_from_band(self, duty: float, below_c: float) -> str | None:
+        """The verdict for a zone that held its band and is now below it, by `below_c`."""
+        if self._holding and duty >= self.limits.heating_duty_min:
+            verdict: str | None = FELL_DRIVEN
+        elif below_c > self.limits.max_error_c:
+            verdict = MAX_ERROR
+        else:
+            return None
+        self._reached = self._holding = False
+        self._close_window()
+        return verdict
 
     def _track_gain(self, now_s: float, driven: bool, temperature_c: float) -> str | None:
         low = temperature_c if self._low_c is None else min(self._low_c, temperature_c)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from control.alarms import TRIP, WARNING
-from control.heater_check import MAX_ERROR
+from control.heater_check import FELL_DRIVEN, MAX_ERROR
 from control.motor import Motor
 from control.sensing import SensorTrack
 from control.zone import Zone
@@ -135,6 +135,8 @@ def _not_heating(cfg: Config, zone: Zone, verdict: str) -> Condition:
     name = zone.cfg.name
     if verdict == MAX_ERROR:
         message = f"{name} fell more than {cfg.safety.max_error_c:g} °C below its setpoint"
+    elif verdict == FELL_DRIVEN:
+        message = f"{name} fell below its setpoint band at full heater power"
     else:
         message = f"{name} is not heating"
     return Condition("heater_not_heating", zone.id, TRIP, CONTROLLED, message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from control.heater_check import MAX_ERROR, NO_GAIN, HeaterCheck, HeaterCheckLimits
+from control.heater_check import FELL_DRIVEN, MAX_ERROR, NO_GAIN, HeaterCheck, HeaterCheckLimits
 
 LIMITS = HeaterCheckLimits(
     heating_gain_c=2.0, heating_period_s=60.0, heating_duty_min=0.9,
@@ -134,3 +134,30 @@ def test_a_new_setpoint_is_a_new_heat_up_for_max_error() -> None:
     check.not_heating(0.0, 0.5, 100.0, 100.0)  # holding 100 °C
     assert not check.not_heating(1.0, 1.0, 100.0, 250.0)  # raised to 250: 150 below, heating
     assert not check.not_heating(2.0, 0.0, 100.0, None)  # manual / idle: no setpoint to miss
+
+
+def test_a_held_zone_falling_out_of_its_band_at_full_power_trips_at_once() -> None:
+    """A probe that comes off a barrel it was holding: the PID goes to full power and the reading
+    falls out of the band. That is implausible for a working heater and probe: it trips on the
+    first reading below the band, not after a heating_period_s."""
+    check = HeaterCheck(LIMITS)
+    for t in range(60):
+        assert not check.not_heating(float(t), 0.5, 200.0, 200.0)  # holding at half power
+    assert not check.not_heating(60.0, 1.0, 196.0, 200.0)  # still in the band
+    assert check.not_heating(60.25, 1.0, 194.75, 200.0) == FELL_DRIVEN
+
+
+def test_a_heat_up_dithering_at_the_band_edge_at_full_power_never_trips() -> None:
+    """Approaching from cold the heater is at full power as the reading enters the band, and
+    noise takes it back out: that zone was approaching, not holding."""
+    check = HeaterCheck(LIMITS)
+    for i in range(400):
+        temp = 195.0 + (0.25 if i % 2 else -0.25)
+        assert not check.not_heating(i * 0.25, 1.0, temp, 200.0)
+
+
+def test_a_held_zone_falling_at_low_duty_is_left_to_max_error() -> None:
+    check = HeaterCheck(LIMITS)
+    assert not check.not_heating(0.0, 0.5, 200.0, 200.0)
+    assert not check.not_heating(1.0, 0.7, 190.0, 200.0)  # out of the band, soft gains
+    assert check.not_heating(2.0, 0.8, 79.0, 200.0) == MAX_ERROR
