@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from control.core import ControlCore
+from control.realtime import raise_priority
 from hw.io import quietly
 
 
@@ -67,6 +68,7 @@ class RealTimeRunner:
         return self._thread.is_alive()
 
     def _loop(self) -> None:
+        raise_priority(self.core.cfg.machine.rt_priority)  # ticks on time under REST and UI load
         deadline = self.clock.now()
         try:
             while not self._stop.is_set():

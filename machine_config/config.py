@@ -187,6 +187,7 @@ class MachineConfig(Section):
 
     name: str = "TVEmicro"
     tick_s: Annotated[float, Field(ge=0.005, le=1.0)] = 0.05
+    rt_priority: Annotated[int, Field(ge=0, le=99)] = 10
 
 
 class Config(Section):

@@ -22,6 +22,7 @@ from typing import Any, Literal
 Level = Literal["debug", "info", "warning", "error", "critical"]
 LEVELS: tuple[Level, ...] = ("debug", "info", "warning", "error", "critical")
 ROOT = "tvemicro"
+CORE_LOGGERS = ("control", "hw")  # the core's modules log under their own names, at our level
 ACCESS = "tvemicro.access"
 QUEUE_MAX = 10_000  # lines waiting for the writer; beyond this they are dropped and counted
 _BASE = ("ts", "level", "logger", "event")
@@ -147,6 +148,8 @@ def setup(level: str = "info", fd: int = 2) -> None:
     ours.setLevel(threshold)
     ours.propagate = False  # Kivy's root handlers never see (or duplicate) our lines
     ours.addHandler(handler)
+    for name in CORE_LOGGERS:  # they propagate to the root logger's handler below
+        logging.getLogger(name).setLevel(threshold)
     others = logging.getLogger()
     others.setLevel(logging.WARNING)
     others.addHandler(handler)
@@ -155,8 +158,10 @@ def setup(level: str = "info", fd: int = 2) -> None:
 
 
 def _ours_or_warning(record: logging.LogRecord) -> bool:
-    """Our lines at the configured level; other libraries' (Kivy keeps its own) from warning."""
-    return record.levelno >= logging.WARNING or record.name.split(".", 1)[0] == ROOT
+    """Our lines (tvemicro, control, hw) at the configured level; other libraries' (Kivy keeps its
+    own) from warning."""
+    top = record.name.split(".", 1)[0]
+    return record.levelno >= logging.WARNING or top == ROOT or top in CORE_LOGGERS
 
 
 def _dup(fd: int) -> int:
@@ -178,6 +183,8 @@ def shutdown() -> None:
         ours.removeHandler(handler)
         ours.setLevel(logging.NOTSET)
         ours.propagate = True
+        for name in CORE_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
         logging.getLogger().removeHandler(handler)
     if listener is not None:
         listener.stop()

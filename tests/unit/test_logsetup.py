@@ -73,6 +73,16 @@ def test_other_libraries_log_only_from_warning_up(piped_log: Any) -> None:
     ]
 
 
+def test_the_core_modules_info_lines_reach_the_log(piped_log: Any) -> None:
+    """control/ and hw/ log under their module names; their info lines (the control thread's
+    scheduling, saving working again) used to stop at the root logger's warning level."""
+    finish = piped_log("info")
+    logging.getLogger("control.core").info("saving works again: every data file written")
+    logging.getLogger("hw.registry").debug("below the level")
+    lines = finish()
+    assert [(ln["logger"], ln["level"]) for ln in lines] == [("control.core", "info")]
+
+
 def test_a_field_cannot_break_the_line_or_fake_the_level(piped_log: Any) -> None:
     finish = piped_log("info")
     logsetup.log_fields("audit", "info", {"level": "error", "args": {"name": "a\nb"}})
