@@ -44,6 +44,10 @@ class UiConfig(Section):
     blank_after_s: Annotated[float, Field(ge=0, le=86_400)] = 600.0
     logout_after_s: Annotated[float, Field(gt=0, le=86_400)] = 300.0
     language: Literal["en", "de"] = "en"  # the string tables in app/ui/strings_*.py
+    # Degrees the picture (and with it the touch) is turned by Kivy, for a panel mounted turned.
+    rotation: Literal[0, 90, 180, 270] = 0
+    # Backlight level while blanked, in % of the panel's maximum; 0 = the black overlay only.
+    dim_percent: Annotated[int, Field(ge=0, le=100)] = 0
 
 
 class LoggingConfig(Section):

@@ -34,11 +34,14 @@ class Panel:
 
     @classmethod
     def of(cls, size: tuple[int, int], diag_in: float | None = None) -> Panel:
-        """`diag_in` assumes square pixels; without it 800×480 is the official 7" panel and
-        anything else a 10.1" panel."""
+        """`size` is the content's (after rotation). `diag_in` assumes square pixels; without it
+        800×480 is the official 7" panel (480×800 when mounted turned) and anything else a 10.1"
+        panel."""
         w, h = size
         if diag_in is None and (w, h) == (800, 480):
             return cls(w, h, *OFFICIAL_7IN_MM)
+        if diag_in is None and (w, h) == (480, 800):
+            return cls(w, h, OFFICIAL_7IN_MM[1], OFFICIAL_7IN_MM[0])
         diag_mm = (diag_in or 10.1) * 25.4
         per_px = diag_mm / math.hypot(w, h)
         return cls(w, h, w * per_px, h * per_px)

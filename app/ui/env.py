@@ -17,7 +17,8 @@ class WindowSpec:
     fullscreen: bool = True
     show_cursor: bool = False
     max_fps: int = 30
-    size: tuple[int, int] | None = None
+    size: tuple[int, int] | None = None  # the panel's own pixels (before rotation)
+    rotation: int = 0  # 0, 90, 180 or 270: Kivy turns the picture and the touches together
 
 
 def prepare(spec: WindowSpec) -> None:
@@ -41,6 +42,9 @@ def prepare(spec: WindowSpec) -> None:
     Config.set("graphics", "show_cursor", "1" if spec.show_cursor else "0")
     Config.set("graphics", "resizable", "1")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    # Kivy draws turned and maps every touch back through the same turn, so touch calibration
+    # stays the panel's own (udev rule); Window.width/height are then the turned content's.
+    Config.set("graphics", "rotation", str(spec.rotation))
     if spec.size is not None:
         Config.set("graphics", "fullscreen", "0")
         Config.set("graphics", "width", str(spec.size[0]))

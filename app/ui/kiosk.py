@@ -32,12 +32,13 @@ def display_available() -> bool:
 
 
 def window_spec(cfg: Config, size: tuple[int, int] | None = None) -> WindowSpec:
-    """The window from `ui:` config; TVEMICRO_UI_SIZE=WxH (or `size`) opens a fixed window."""
+    """The window from `ui:` config; TVEMICRO_UI_SIZE=WxH (or `size`) opens a fixed window of the
+    panel's own pixels, turned by `ui.rotation` like the full screen."""
     env = os.environ.get("TVEMICRO_UI_SIZE", "")
     if size is None and "x" in env:
         w, h = env.lower().split("x", 1)
         size = (int(w), int(h))
-    return WindowSpec(cfg.ui.fullscreen, cfg.ui.show_cursor, cfg.ui.max_fps, size)
+    return WindowSpec(cfg.ui.fullscreen, cfg.ui.show_cursor, cfg.ui.max_fps, size, cfg.ui.rotation)
 
 
 def open_window(cfg: Config, size: tuple[int, int] | None = None) -> None:

@@ -8,7 +8,10 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from machine_config.config import Config
 
 STATE_CHOICES = ("idle", "heating", "running", "trip", "disabled", "all")
 
@@ -24,7 +27,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "next target. Exit status 1 when a target breaks a glove rule (15 mm, 2 mm apart, "
         "uncovered, on screen) or a view has no usable STOP and E-STOP.",
     )
-    p.add_argument("--size", default="800x480", help="window WxH in px (default 800x480)")
+    p.add_argument(
+        "--size",
+        default="800x480",
+        help="the panel's own WxH in px, before rotation (default 800x480)",
+    )
+    p.add_argument(
+        "--rotation",
+        type=int,
+        choices=(0, 90, 180, 270),
+        help="turn the picture and touches like ui.rotation (default: the config's); the audit "
+        "reports the turned content, e.g. --size 480x800 --rotation 90 audits 800x480",
+    )
     p.add_argument(
         "--diag-in",
         type=float,
@@ -46,13 +60,19 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def layout_command(args: argparse.Namespace) -> int:
     from app.ui.display import ensure_display
+    from machine_config.config import ConfigError, load_config
 
     size = parse_size(args.size)
+    try:
+        cfg = load_config(args.config)
+    except ConfigError as err:
+        print(err.report(), file=sys.stderr)
+        return 2
     why = ensure_display()
     if why:
         print(f"kiosk-layout: {why}", file=sys.stderr)
         return 2
-    result = run_audit(args, size)
+    result = run_audit(args, cfg, size)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
@@ -60,18 +80,21 @@ def layout_command(args: argparse.Namespace) -> int:
     return 1 if result["problems"] else 0
 
 
-def run_audit(args: argparse.Namespace, size: tuple[int, int]) -> dict[str, Any]:
+def run_audit(args: argparse.Namespace, cfg: Config, size: tuple[int, int]) -> dict[str, Any]:
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     from app.ui.env import WindowSpec, prepare
 
-    prepare(WindowSpec(fullscreen=False, show_cursor=True, max_fps=60, size=size))
+    rotation = cfg.ui.rotation if args.rotation is None else args.rotation
+    prepare(
+        WindowSpec(fullscreen=False, show_cursor=True, max_fps=60, size=size, rotation=rotation)
+    )
+    from kivy.core.window import Window
+
     from app.services.machine import build_machine
     from app.ui.audit import Panel
     from app.ui.kiosk import build_app
     from app.ui.layout_audit import STATES, USERS, audit_states, frames, report
-    from machine_config.config import load_config
 
-    cfg = load_config(args.config)
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-layout-"))
     machine = build_machine(cfg, "sim", virtual=True, data_dir=data_dir)
     app = build_app(machine, cfg)
@@ -79,14 +102,14 @@ def run_audit(args: argparse.Namespace, size: tuple[int, int]) -> dict[str, Any]
     frames(5)
     states = STATES if args.state == "all" else (args.state,)
     users = USERS if args.user == "both" else (args.user,)
-    panel = Panel.of(size, args.diag_in)
+    panel = Panel.of((int(Window.width), int(Window.height)), args.diag_in)  # turned content
     shot = _shooter(Path(args.shots)) if args.shots else None
     try:
         views = audit_states(app, machine, states, users, shot, panel)
     finally:
         app.stop()
         machine.close()
-    return report(views, panel)
+    return {**report(views, panel), "rotation": rotation}
 
 
 def _shooter(folder: Path) -> Any:
@@ -103,9 +126,9 @@ def _shooter(folder: Path) -> Any:
 
 def print_summary(result: dict[str, Any]) -> None:
     w, h = result["size"]
-    print(
-        f"kiosk-layout {w}x{h}, panel {result['panel_mm'][0]:.1f} × {result['panel_mm'][1]:.1f} mm"
-    )
+    mm = result["panel_mm"]
+    turned = f", turned {result['rotation']}°" if result["rotation"] else ""
+    print(f"kiosk-layout {w}x{h}{turned}, panel {mm[0]:.1f} × {mm[1]:.1f} mm")
     for view in result["views"]:
         sizes = [min(t["mm"]) for t in view["targets"]]
         smallest = f"{min(sizes):.1f} mm" if sizes else "-"
