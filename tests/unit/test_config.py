@@ -83,3 +83,21 @@ def test_config_check_cli_exit_codes(tmp_path: Path) -> None:
     assert fail.returncode == 1 and "machine.tick_s" in fail.stderr
     missing = subprocess.run([*run, str(tmp_path / "nope.yaml")], capture_output=True, text=True)
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("rotation", 45), ("rotation", "90"), ("dim_percent", 101), ("dim_percent", -1)],
+)
+def test_panel_rotation_and_dim_level_are_checked(key: str, value: object) -> None:
+    data = raw_config()
+    data["ui"][key] = value
+    (problem,) = problems_for(data)
+    assert problem.startswith(f"ui.{key}: ")
+
+
+def test_a_turned_panel_and_its_dim_level_are_read() -> None:
+    data = raw_config()
+    data["ui"].update(rotation=270, dim_percent=25)
+    ui = parse_config(data).ui
+    assert (ui.rotation, ui.dim_percent) == (270, 25)
