@@ -102,7 +102,7 @@ def _serve(
 ) -> None:
     """The kiosk when a display exists (and not --headless), else the headless status line."""
     if kiosk:
-        _run_kiosk(machine, cfg)
+        _run_kiosk(machine, cfg, args.backend)
         return
     if not args.headless:
         print(
@@ -180,10 +180,20 @@ def _open_kiosk_window(cfg: Config) -> None:
     open_window(cfg)
 
 
-def _run_kiosk(machine: Machine, cfg: Config) -> None:
+def _run_kiosk(machine: Machine, cfg: Config, backend: str) -> None:
     from app.ui.kiosk import run_kiosk
 
-    run_kiosk(machine, cfg)
+    run_kiosk(machine, cfg, backlight=_backlight(cfg, backend))
+
+
+def _backlight(cfg: Config, backend: str) -> Any:
+    """The panel's backlight dims while the kiosk is blanked (on the machine, not the simulator,
+    whose screen is a desktop's); the kiosk puts it back on wake and on its way out."""
+    from app.services.backlight import IdleDimmer
+    from hw.drivers.backlight import SYSFS_BACKLIGHT, find_backlight
+
+    percent = cfg.ui.dim_percent if backend == "hw" else 0
+    return IdleDimmer(find_backlight() if percent else None, percent, SYSFS_BACKLIGHT)
 
 
 def _start_api(machine: Machine, args: argparse.Namespace) -> Any:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.services.backlight import IdleDimmer
 from app.ui.history import HistorySource, RingHistory, storage_history
 from app.ui.users import JsonUserStore, UserStore
 from control.persist import load, write_atomic
@@ -58,10 +59,12 @@ class Services:
     prefs: UiPrefs
     rest_url: str | None
     storage: Any | None = None
+    backlight: IdleDimmer = field(default_factory=lambda: IdleDimmer(None, 0))  # overlay only
 
 
 def default_services(machine: Machine, cfg: Config, **given: Any) -> Services:
-    """Use what the caller passed; otherwise the attached historian, else in-memory fallbacks."""
+    """Use what the caller passed; otherwise the attached historian, else in-memory fallbacks.
+    Without a `backlight` (IdleDimmer) given, blanking is the black overlay alone."""
     data_dir = machine.data_dir or Path(cfg.storage.data_dir)
     storage = _storage_of(machine)
     history = given.get("history") or storage_history(storage)
@@ -79,6 +82,7 @@ def default_services(machine: Machine, cfg: Config, **given: Any) -> Services:
         prefs=UiPrefs(machine.data_dir, cfg.ui.language),
         rest_url=rest,
         storage=storage,
+        backlight=given.get("backlight") or IdleDimmer(None, 0),
     )
 
 

@@ -1,4 +1,5 @@
-"""Who is logged in on the panel, automatic logout, and screen blanking on inactivity."""
+"""Who is logged in on the panel, automatic logout, and screen blanking (and backlight dimming)
+on inactivity."""
 
 from __future__ import annotations
 
@@ -33,9 +34,11 @@ class Session:
         self._event = Clock.schedule_interval(self.check, 1.0)
 
     def stop(self) -> None:
+        """On every way out (window closed, SIGTERM, an exception burst): the backlight back."""
         if self._event is not None:
             self._event.cancel()
         Window.unbind(on_touch_down=self._down, on_touch_move=self._other, on_touch_up=self._up)
+        self.app.services.backlight.wake()
 
     # -- touches --------------------------------------------------------------------------------
     def touch(self) -> None:
@@ -74,15 +77,18 @@ class Session:
         self._known_alarms = ids
 
     def blank(self) -> None:
+        """Black overlay, plus the backlight dimmed to ui.dim_percent where the panel allows."""
         self.blanked = True
         with Window.canvas.after:
             self._veil = (Color(0, 0, 0, 1), Rectangle(pos=(0, 0), size=Window.size))
+        self.app.services.backlight.dim()
 
     def wake(self) -> None:
         if self._veil is not None:
             for instruction in self._veil:
                 Window.canvas.after.remove(instruction)
             self._veil = None
+        self.app.services.backlight.wake()
         self.blanked = False
         self.touch()
         if self.app.bridge.last is not None:

@@ -1,0 +1,78 @@
+"""Dimming the panel backlight while the kiosk is blanked, and putting it back on wake and exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.services.logsetup import log
+
+if TYPE_CHECKING:
+    from hw.drivers.backlight import Backlight
+
+
+class IdleDimmer:
+    """Dims the backlight to `percent` of its maximum while the screen is blanked and puts back
+    what it found on wake. 0 % (or no usable backlight) dims nothing: the overlay alone blanks.
+    The first problem (none found, not writable, refused) is logged once and ends dimming."""
+
+    def __init__(
+        self, backlight: Backlight | None, percent: int, where: Path | None = None
+    ) -> None:
+        self.backlight = backlight
+        self.percent = percent
+        self.usable = percent > 0
+        self._where = where or Path("/sys/class/backlight")
+        self._saved: tuple[int, int | None] | None = None  # brightness, bl_power before dimming
+
+    @property
+    def dimmed(self) -> bool:
+        return self._saved is not None
+
+    def dim(self) -> bool:
+        """Dim now (once); True while the backlight is dimmed."""
+        if self._saved is not None or not self.usable:
+            return self._saved is not None
+        light = self.backlight
+        if light is None:
+            self._give_up(self._where, "no backlight device")
+            return False
+        try:
+            saved = (light.brightness(), light.power())
+            level = min(saved[0], round(light.max_brightness() * self.percent / 100))
+            light.set_brightness(level)
+        except (OSError, ValueError) as err:
+            self._give_up(light.path / "brightness", _why(err))
+            return False
+        self._saved = saved
+        return True
+
+    def wake(self) -> None:
+        """Put back the brightness (and bl_power) found before dimming; nothing if not dimmed."""
+        saved, self._saved = self._saved, None
+        if saved is None or self.backlight is None:
+            return
+        brightness, power = saved
+        try:
+            self.backlight.set_brightness(brightness)
+            if power is not None and self.backlight.power() != power:
+                self.backlight.set_power(power)
+        except (OSError, ValueError) as err:
+            path = str(self.backlight.path / "brightness")
+            log("backlight_not_restored", "warning", path=path, error=_why(err))
+
+    def _give_up(self, path: Path, why: str) -> None:
+        self.usable = False
+        log(
+            "backlight_not_dimmed",
+            "warning",
+            path=str(path),
+            error=why,
+            effect="idle blanks the screen with the black overlay only",
+        )
+
+
+def _why(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err) or type(err).__name__
