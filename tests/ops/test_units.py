@@ -4,6 +4,7 @@ needs (no PrivateDevices, devices allowed by class); the check itself catches a 
 from __future__ import annotations
 
 import configparser
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -65,6 +66,7 @@ def test_service_runs_as_its_user_in_its_state_directory_with_lgpio_fifos_allowe
     assert "Conflicts=getty@tty1.service" in lines
     assert "WantedBy=multi-user.target" in lines
     assert "OnFailure=tvemicro-guard.service" in lines
+    assert "After=time-sync.target" in lines  # history timestamps after boot are wall time
     assert not any("--log-level" in line for line in lines)  # the level comes from config.yaml
 
 
@@ -76,3 +78,25 @@ def test_drop_ins_parse_and_set_the_watchdog_and_journal_limits() -> None:
     journal.read(UNITS / "drop-ins" / "journald.conf")
     assert journal["Journal"]["SystemMaxUse"].endswith("M")
     assert journal["Journal"]["Storage"] == "persistent"
+
+
+def test_the_service_user_may_dim_the_panel_backlight() -> None:
+    """sysfs attribute modes cannot be set by GROUP=/MODE= (those are for /dev nodes): the rule
+    runs chgrp/chmod on them; the unit keeps the device tree writable under a read-only /sys."""
+    rules = Path("packaging/udev/99-tvemicro-touch.rules").read_text().splitlines()
+    (rule,) = [r for r in rules if r.startswith('SUBSYSTEM=="backlight"')]
+    assert 'ACTION=="add"' in rule  # also at boot, when udev replays every device as added
+    runs = [cmd.split() for cmd in re.findall(r'RUN\+="([^"]*)"', rule)]
+    attributes = ["/sys%p/brightness", "/sys%p/bl_power"]
+    assert ["/bin/chgrp", "video", *attributes] in runs
+    assert ["/bin/chmod", "g+w", *attributes] in runs
+    lines = unit_lines("tvemicro.service")
+    groups = next(x for x in lines if x.startswith("SupplementaryGroups=")).split("=")[1].split()
+    assert "video" in groups
+    writable = {
+        p.lstrip("-")
+        for x in lines
+        if x.startswith("ReadWritePaths=")
+        for p in x.split("=", 1)[1].split()
+    }
+    assert "ProtectKernelTunables=yes" in lines and "/sys/devices/platform" in writable
