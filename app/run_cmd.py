@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import signal
 import sys
 import threading
@@ -188,12 +189,17 @@ def _run_kiosk(machine: Machine, cfg: Config, backend: str) -> None:
 
 def _backlight(cfg: Config, backend: str) -> Any:
     """The panel's backlight dims while the kiosk is blanked (on the machine, not the simulator,
-    whose screen is a desktop's); the kiosk puts it back on wake and on its way out."""
+    whose screen is a desktop's); the kiosk puts it back on wake and on its way out, and at the
+    next start after a kill (the level before dimming waits in the runtime directory)."""
     from app.services.backlight import IdleDimmer
     from hw.drivers.backlight import SYSFS_BACKLIGHT, find_backlight
 
     percent = cfg.ui.dim_percent if backend == "hw" else 0
-    return IdleDimmer(find_backlight() if percent else None, percent, SYSFS_BACKLIGHT)
+    runtime = os.environ.get("RUNTIME_DIRECTORY")  # systemd's RuntimeDirectory: /run/tvemicro
+    memo = Path(runtime.split(":")[0]) / "backlight-before-dim" if runtime else None
+    dimmer = IdleDimmer(find_backlight() if percent else None, percent, SYSFS_BACKLIGHT, memo)
+    dimmer.recover()
+    return dimmer
 
 
 def _start_api(machine: Machine, args: argparse.Namespace) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,13 +18,33 @@ class IdleDimmer:
     The first problem (none found, not writable, refused) is logged once and ends dimming."""
 
     def __init__(
-        self, backlight: Backlight | None, percent: int, where: Path | None = None
+        self,
+        backlight: Backlight | None,
+        percent: int,
+        where: Path | None = None,
+        memo: Path | None = None,
     ) -> None:
         self.backlight = backlight
         self.percent = percent
         self.usable = percent > 0
         self._where = where or Path("/sys/class/backlight")
+        self._memo = memo  # the brightness before dimming, for a process killed while dim
         self._saved: tuple[int, int | None] | None = None  # brightness, bl_power before dimming
+
+    def recover(self) -> None:
+        """Put back a brightness that a killed process (SIGKILL, watchdog) left dimmed."""
+        memo = self._memo
+        if memo is None or self.backlight is None or not memo.exists():
+            return
+        path = str(self.backlight.path / "brightness")
+        try:
+            brightness = int(memo.read_text())
+            self.backlight.set_brightness(brightness)
+        except (OSError, ValueError) as err:
+            log("backlight_not_restored", "warning", path=path, error=_why(err))
+        else:
+            log("backlight_restored", path=path, brightness=brightness, cause="left dimmed")
+        self._forget()
 
     @property
     def dimmed(self) -> bool:
@@ -40,8 +61,10 @@ class IdleDimmer:
         try:
             saved = (light.brightness(), light.power())
             level = min(saved[0], round(light.max_brightness() * self.percent / 100))
+            self._remember(saved[0])
             light.set_brightness(level)
         except (OSError, ValueError) as err:
+            self._forget()
             self._give_up(light.path / "brightness", _why(err))
             return False
         self._saved = saved
@@ -60,6 +83,17 @@ class IdleDimmer:
         except (OSError, ValueError) as err:
             path = str(self.backlight.path / "brightness")
             log("backlight_not_restored", "warning", path=path, error=_why(err))
+        self._forget()
+
+    def _remember(self, brightness: int) -> None:
+        if self._memo is not None:  # if it cannot be written, only a kill while dim stays dim
+            with contextlib.suppress(OSError):
+                self._memo.write_text(f"{brightness}\n")
+
+    def _forget(self) -> None:
+        if self._memo is not None:
+            with contextlib.suppress(OSError):
+                self._memo.unlink(missing_ok=True)
 
     def _give_up(self, path: Path, why: str) -> None:
         self.usable = False

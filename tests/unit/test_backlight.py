@@ -175,3 +175,35 @@ def test_only_the_machine_dims_its_panel_not_the_simulator() -> None:
     assert not _backlight(cfg, "sim").usable
     on_machine = _backlight(cfg, "hw")
     assert on_machine.usable and on_machine.percent == 10
+
+
+def test_a_process_killed_while_dim_is_undone_at_the_next_start(
+    sysfs: FakeBacklightSysfs, tmp_path: Path
+) -> None:
+    """SIGKILL or the watchdog skips every `finally`: the level before dimming waits in the
+    runtime directory, and the next kiosk puts it back before it saves anything itself."""
+    memo = tmp_path / "run" / "backlight-before-dim"
+    memo.parent.mkdir()
+    killed = IdleDimmer(light(sysfs, 255, 180), 10, memo=memo)
+    killed.dim()
+    assert sysfs.value("10-0045", "brightness") == 26 and memo.exists()
+    found = find_backlight(sysfs.root, sysfs)
+    with capture_log() as logs:
+        IdleDimmer(found, 10, memo=memo).recover()
+    assert sysfs.value("10-0045", "brightness") == 180 and not memo.exists()
+    assert logs.events("backlight_restored")[0]["brightness"] == 180
+    IdleDimmer(found, 10, memo=memo).recover()  # nothing left to do
+    assert [w[2] for w in sysfs.writes] == [26, 180]
+
+
+def test_a_clean_wake_leaves_nothing_to_recover(sysfs: FakeBacklightSysfs, tmp_path: Path) -> None:
+    memo = tmp_path / "backlight-before-dim"
+    dimmer = IdleDimmer(light(sysfs), 10, memo=memo)
+    dimmer.dim()
+    dimmer.wake()
+    assert not memo.exists()
+    memo.write_text("not a number\n")
+    with capture_log() as logs:
+        IdleDimmer(find_backlight(sysfs.root, sysfs), 10, memo=memo).recover()
+    assert logs.events("backlight_not_restored") and not memo.exists()
+    assert sysfs.value("10-0045", "brightness") == 200
