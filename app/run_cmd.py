@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import signal
 import sys
 import threading
@@ -184,19 +183,19 @@ def _open_kiosk_window(cfg: Config) -> None:
 def _run_kiosk(machine: Machine, cfg: Config, backend: str) -> None:
     from app.ui.kiosk import run_kiosk
 
-    run_kiosk(machine, cfg, backlight=_backlight(cfg, backend))
+    run_kiosk(machine, cfg, backlight=_backlight(cfg, backend, machine.data_dir))
 
 
-def _backlight(cfg: Config, backend: str) -> Any:
+def _backlight(cfg: Config, backend: str, data_dir: Path | None) -> Any:
     """The panel's backlight dims while the kiosk is blanked (on the machine, not the simulator,
     whose screen is a desktop's); the kiosk puts it back on wake and on its way out, and at the
-    next start after a kill (the level before dimming waits in the runtime directory)."""
-    from app.services.backlight import IdleDimmer
+    next start after a kill (the level before dimming waits in the data directory)."""
+    from app.services.backlight import BACKLIGHT_MEMO, IdleDimmer
     from hw.drivers.backlight import SYSFS_BACKLIGHT, find_backlight
 
     percent = cfg.ui.dim_percent if backend == "hw" else 0
-    runtime = os.environ.get("RUNTIME_DIRECTORY")  # systemd's RuntimeDirectory: /run/tvemicro
-    memo = Path(runtime.split(":")[0]) / "backlight-before-dim" if runtime else None
+    # Not in the RuntimeDirectory: systemd empties that when Restart= restarts the service.
+    memo = None if data_dir is None else data_dir / BACKLIGHT_MEMO
     dimmer = IdleDimmer(find_backlight() if percent else None, percent, SYSFS_BACKLIGHT, memo)
     dimmer.recover()
     return dimmer

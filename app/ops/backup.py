@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from app.ops.datalock import LOCK_FILE
+from app.services.backlight import BACKLIGHT_MEMO
 from app.storage.db import DB_FILE
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 # never copied file by file: the database goes through the backup API; these are its side files
 SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".tmp")
-SKIP_NAMES = {LOCK_FILE, DB_FILE}
+SKIP_NAMES = {LOCK_FILE, DB_FILE, BACKLIGHT_MEMO}
 SKIP_DIRS = {"logs"}  # Kivy's own log files under kivy/
 
 

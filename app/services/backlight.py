@@ -11,6 +11,10 @@ from app.services.logsetup import log
 if TYPE_CHECKING:
     from hw.drivers.backlight import Backlight
 
+# In the data directory while the backlight is dimmed: the level to put back after a kill.
+# Not part of a backup (app/ops/backup.py): it belongs to this panel, now.
+BACKLIGHT_MEMO = "backlight-before-dim"
+
 
 class IdleDimmer:
     """Dims the backlight to `percent` of its maximum while the screen is blanked and puts back

@@ -172,8 +172,8 @@ def test_only_the_machine_dims_its_panel_not_the_simulator() -> None:
     data = raw_config()
     data["ui"]["dim_percent"] = 10
     cfg = parse_config(data)
-    assert not _backlight(cfg, "sim").usable
-    on_machine = _backlight(cfg, "hw")
+    assert not _backlight(cfg, "sim", None).usable
+    on_machine = _backlight(cfg, "hw", None)
     assert on_machine.usable and on_machine.percent == 10
 
 
@@ -207,3 +207,13 @@ def test_a_clean_wake_leaves_nothing_to_recover(sysfs: FakeBacklightSysfs, tmp_p
         IdleDimmer(find_backlight(sysfs.root, sysfs), 10, memo=memo).recover()
     assert logs.events("backlight_not_restored") and not memo.exists()
     assert sysfs.value("10-0045", "brightness") == 200
+
+
+def test_the_level_to_put_back_is_not_backed_up(tmp_path: Path) -> None:
+    """It belongs to this panel now; restored onto another Pi it would set a stranger's level."""
+    from app.ops.backup import data_files
+    from app.services.backlight import BACKLIGHT_MEMO
+
+    (tmp_path / "ui.json").write_text("{}")
+    (tmp_path / BACKLIGHT_MEMO).write_text("180\n")
+    assert [p.name for p in data_files(tmp_path)] == ["ui.json"]
