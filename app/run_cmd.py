@@ -15,6 +15,7 @@ from typing import Any
 from app.ops.datalock import DataDirBusy, DataDirLock
 from app.ops.notify import Notifier, ServiceNotes
 from app.services import eventlog, logsetup
+from app.services.backlight import BACKLIGHT_MEMO, IdleDimmer
 from app.services.logsetup import log
 from app.services.machine import Machine, build_machine
 from control.snapshot import Snapshot
@@ -186,11 +187,10 @@ def _run_kiosk(machine: Machine, cfg: Config, backend: str) -> None:
     run_kiosk(machine, cfg, backlight=_backlight(cfg, backend, machine.data_dir))
 
 
-def _backlight(cfg: Config, backend: str, data_dir: Path | None) -> Any:
+def _backlight(cfg: Config, backend: str, data_dir: Path | None) -> IdleDimmer:
     """The panel's backlight dims while the kiosk is blanked (on the machine, not the simulator,
     whose screen is a desktop's); the kiosk puts it back on wake and on its way out, and at the
     next start after a kill (the level before dimming waits in the data directory)."""
-    from app.services.backlight import BACKLIGHT_MEMO, IdleDimmer
     from hw.drivers.backlight import SYSFS_BACKLIGHT, find_backlight
 
     percent = cfg.ui.dim_percent if backend == "hw" else 0

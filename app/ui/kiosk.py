@@ -68,8 +68,8 @@ def run_kiosk(
     `machine.runner` must already be started; open the window first (`open_window`) so that
     opening it does not stall the loop. The caller still owns `machine.close()`; on exit
     the UI only stops its own timers and worker thread. Optional `services`: `history`
-    (HistorySource), `users` (UserStore), `sessions` (SessionLog), `rest_url` (str).
-    """
+    (HistorySource), `users` (UserStore), `sessions` (SessionLog), `rest_url` (str),
+    `backlight` (IdleDimmer: dims the panel while blanked; restored when this returns)."""
     open_window(cfg, size)
     from app.ui.guard import install
 
