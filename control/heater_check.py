@@ -34,12 +34,14 @@ class HeaterCheck:
     (a stop, an idle spell, a restart) pauses it, so a heater or probe that never proved itself
     cannot earn a fresh window by being switched off and on again.
 
-    Fell while driven: once a zone holds its setpoint band (in it, with the PID off full power,
-    so no longer approaching), a reading below the band while the heater was driven at
-    heating_duty_min or more trips at once. A heater at full power
-    cannot lose a zone it was holding unless the probe came off, the heater failed or the load
-    is beyond it; without this rule such a zone only lost the sequencer's gate, the machine
-    stopped to idle with a warning and the heater, no longer driven, never finished its window.
+    Fell while driven: once a zone holds its setpoint (within near_c/2 of it with the PID off
+    full power, so no longer approaching), a reading a whole band width below the band
+    (2 × near_c under the setpoint) while the heater was driven at heating_duty_min or more trips
+    at once; the margins keep an approach or a lively loop dithering at the band edge from it.
+    A heater at full power cannot lose a zone it was holding unless the probe came off, the
+    heater failed or the load is beyond it; without this rule such a zone only lost the gate,
+    the machine stopped to idle with a warning and the heater, no longer driven, never finished
+    its window.
 
     Max error: once a zone has reached its setpoint band, a reading more than max_error_c below
     the setpoint trips (this catches a fall at lower duty, e.g. with soft gains). A new setpoint
@@ -72,7 +74,8 @@ class HeaterCheck:
         lim = self.limits
         if target_c is not None and temperature_c >= target_c - lim.near_c:
             self._reached = True
-            self._holding = self._holding or duty < lim.heating_duty_min
+            settled = temperature_c >= target_c - lim.near_c / 2 and duty < lim.heating_duty_min
+            self._holding = self._holding or settled
             self._close_window()
             return None
         if self._reached and target_c is not None:
@@ -83,9 +86,10 @@ class HeaterCheck:
 
     def _fell_from_band(self, duty: float, below_c: float) -> str | None:
         """The verdict for a zone that held its band and is now below it, by `below_c`."""
-        if self._holding and duty >= self.limits.heating_duty_min:
+        lim = self.limits
+        if self._holding and duty >= lim.heating_duty_min and below_c > 2 * lim.near_c:
             verdict: str | None = FELL_DRIVEN
-        elif below_c > self.limits.max_error_c:
+        elif below_c > lim.max_error_c:
             verdict = MAX_ERROR
         else:
             return None

@@ -144,7 +144,8 @@ def test_a_held_zone_falling_out_of_its_band_at_full_power_trips_at_once() -> No
     for t in range(60):
         assert not check.not_heating(float(t), 0.5, 200.0, 200.0)  # holding at half power
     assert not check.not_heating(60.0, 1.0, 196.0, 200.0)  # still in the band
-    assert check.not_heating(60.25, 1.0, 194.75, 200.0) == FELL_DRIVEN
+    assert not check.not_heating(60.25, 1.0, 192.0, 200.0)  # out of it, within one band width
+    assert check.not_heating(60.5, 1.0, 189.75, 200.0) == FELL_DRIVEN
 
 
 def test_a_heat_up_dithering_at_the_band_edge_at_full_power_never_trips() -> None:
@@ -154,6 +155,15 @@ def test_a_heat_up_dithering_at_the_band_edge_at_full_power_never_trips() -> Non
     for i in range(400):
         temp = 195.0 + (0.25 if i % 2 else -0.25)
         assert not check.not_heating(i * 0.25, 1.0, temp, 200.0)
+
+
+def test_soft_gains_easing_off_at_the_band_edge_are_still_approaching() -> None:
+    """Seen in the kiosk tests with Kp 0.12: the PID eased below heating_duty_min as the reading
+    touched the band edge, then the reading slipped 0.25 °C back out at 0.95 duty."""
+    check = HeaterCheck(LIMITS)
+    assert not check.not_heating(0.0, 0.86, 195.0, 200.0)
+    for i in range(1, 40):
+        assert not check.not_heating(i * 0.25, 0.95, 194.75 - 0.1 * i, 200.0)
 
 
 def test_a_held_zone_falling_at_low_duty_is_left_to_max_error() -> None:
