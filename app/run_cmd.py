@@ -82,7 +82,7 @@ def _run_locked(cfg: Config, args: argparse.Namespace, data_dir: Path) -> int:
     api = None if args.no_api or not cfg.api.enabled else _start_api(machine, args)
     notes.ready(lambda: machine.runner is not None and machine.runner.alive)
     try:
-        _serve(machine, cfg, args, stop, kiosk)
+        _serve(machine, cfg, args, stop, kiosk, "" if api is None else api.url)
     finally:
         notes.stopping()
         if api is not None:
@@ -99,11 +99,18 @@ def _run_locked(cfg: Config, args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _serve(
-    machine: Machine, cfg: Config, args: argparse.Namespace, stop: threading.Event, kiosk: bool
+    machine: Machine,
+    cfg: Config,
+    args: argparse.Namespace,
+    stop: threading.Event,
+    kiosk: bool,
+    rest_url: str,
 ) -> None:
-    """The kiosk when a display exists (and not --headless), else the headless status line."""
+    """The kiosk when a display exists (and not --headless), else the headless status line.
+    `rest_url` is where the REST server really listens ("" when it is off): the System screen
+    shows it, not the configured port (--port and port 0 may differ)."""
     if kiosk:
-        _run_kiosk(machine, cfg, args.backend)
+        _run_kiosk(machine, cfg, args.backend, rest_url)
         return
     if not args.headless:
         print(
@@ -181,10 +188,11 @@ def _open_kiosk_window(cfg: Config) -> None:
     open_window(cfg)
 
 
-def _run_kiosk(machine: Machine, cfg: Config, backend: str) -> None:
+def _run_kiosk(machine: Machine, cfg: Config, backend: str, rest_url: str) -> None:
     from app.ui.kiosk import run_kiosk
 
-    run_kiosk(machine, cfg, backlight=_backlight(cfg, backend, machine.data_dir))
+    backlight = _backlight(cfg, backend, machine.data_dir)
+    run_kiosk(machine, cfg, backlight=backlight, rest_url=rest_url)
 
 
 def _backlight(cfg: Config, backend: str, data_dir: Path | None) -> IdleDimmer:

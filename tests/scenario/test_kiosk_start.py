@@ -51,3 +51,49 @@ def test_the_kiosk_window_opens_before_the_control_loop_starts(
     finally:
         sys.setswitchinterval(switch_s)
     assert order == ["window", "loop", "kiosk"]
+
+
+def _run_with_fake_kiosk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, extra: list[str], seen: Any
+) -> None:
+    """`tvemicro run --sim` with the kiosk replaced by `seen(machine, cfg, **services)`."""
+    monkeypatch.setattr(app.run_cmd, "_kiosk_possible", lambda: True)
+    monkeypatch.setattr(app.ui.kiosk, "open_window", lambda cfg, size=None: None, raising=False)
+    monkeypatch.setattr(app.ui.kiosk, "run_kiosk", seen)
+    monkeypatch.setattr(app.run_cmd, "_install_signals", lambda stop: None)  # keep pytest's
+    argv = ["run", "--sim", "--config", str(CONFIG_PATH), "--data-dir", str(tmp_path), *extra]
+    args = build_parser().parse_args(argv)
+    switch_s = sys.getswitchinterval()
+    try:
+        assert args.func(args) == 0
+    finally:
+        sys.setswitchinterval(switch_s)
+
+
+def test_the_kiosk_is_told_the_port_the_rest_server_really_bound(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The System screen once said 8080 (the config) while the server listened on 18081."""
+    import json
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    told: dict[str, Any] = {}
+
+    def run_kiosk(machine: Any, cfg: Any, **services: Any) -> None:
+        url = services["rest_url"]
+        with urllib.request.urlopen(url + "/health", timeout=5.0) as resp:  # it answers there
+            told.update(url=url, status=json.loads(resp.read())["status"], port=cfg.api.port)
+
+    _run_with_fake_kiosk(monkeypatch, tmp_path, ["--host", "127.0.0.1", "--port", "0"], run_kiosk)
+    bound = urlsplit(told["url"])
+    assert bound.hostname == "127.0.0.1" and bound.port not in (None, 0, told["port"])
+    assert told["status"] in ("ok", "degraded", "failing")
+
+
+def test_the_kiosk_hears_the_rest_server_is_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    told: dict[str, Any] = {}
+    _run_with_fake_kiosk(monkeypatch, tmp_path, ["--no-api"], lambda m, c, **s: told.update(s))
+    assert told == {"rest_url": ""}  # the System screen says "REST server off", not 8080
