@@ -8,6 +8,7 @@ from typing import Any
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from app.ui import words
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from control import commands as c
@@ -30,7 +31,7 @@ def alarm_state(a: AlarmView) -> str:
     return "shelved" if a.shelved_until else a.state
 
 
-def row_data(a: AlarmView, t: Strings, active: bool) -> dict[str, Any]:
+def row_data(a: AlarmView, t: Strings, active: bool, snap: Snapshot | None) -> dict[str, Any]:
     """One RecycleView row: texts and flags; the row's buttons call back by id."""
     state = alarm_state(a)
     return {
@@ -39,8 +40,8 @@ def row_data(a: AlarmView, t: Strings, active: bool) -> dict[str, Any]:
         "unacked": a.acked_at is None,
         "first": t.first_out if a.first_out else "",
         "state_text": t.get("alarm_" + state),
-        "source": a.source,
-        "message": a.message,
+        "source": t.machine if a.source == "machine" else words.name_of(a.source, snap),
+        "message": words.alarm_text(a, snap, t),
         "when": clock_of(a.raised_at) + (f" → {clock_of(a.cleared_at)}" if a.cleared_at else ""),
         "can_ack": active and a.acked_at is None,
         "can_shelve": active and a.severity == "warning" and not a.shelved_until,
@@ -94,7 +95,7 @@ class AlarmsScreen(KioskScreen):
             alarms = sorted(snap.alarms, key=lambda a: (a.acked_at is not None, -a.id))
         else:
             alarms = list(reversed(self.app.bridge.alarm_history()))[:200]
-        self.rows = [row_data(a, t, self.showing == "active") for a in alarms]
+        self.rows = [row_data(a, t, self.showing == "active", snap) for a in alarms]
         unacked = sum(1 for a in snap.alarms if a.acked_at is None)
         self.ack_all_reason = "" if unacked else t.nothing_to_ack
         latched = any(a.latched and a.severity == "trip" for a in snap.alarms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 
 from app import __version__
+from app.ui import words
 from app.ui.bridge import Bridge, Outcome
 from app.ui.chrome import KioskRoot  # noqa: F401  (registers the kv root class)
 from app.ui.i18n import Strings
@@ -157,12 +159,20 @@ class KioskApp(App):  # type: ignore[misc]
                 if done_text:
                     self.notify(done_text, "info")
             else:
+                outcome = replace(outcome, words=self.refusal(outcome, cmd))
                 self.notify(self.t.f("refused", msg=outcome.message), "warn")
             if on_done is not None:
                 on_done(outcome)
             self.bridge.poll()
 
         self.bridge.submit(cmd, finished)
+
+    def refusal(self, outcome: Outcome, cmd: Command) -> str:
+        """The core's refusal of `cmd` in words (the zone or motor it was for named)."""
+        snap = self.bridge.last
+        about = getattr(cmd, "zone", None) or getattr(cmd, "motor", None)
+        subject = words.name_of(about, snap) if isinstance(about, str) else ""
+        return words.refusal(outcome.error, self.t, snap, subject)
 
     def may(self, need: str) -> bool:
         """True when the logged-in role is enough for `need`; otherwise say why on screen."""

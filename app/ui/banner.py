@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.ui import fmt
+from app.ui import fmt, words
 from app.ui.i18n import Strings
 from control.snapshot import Snapshot
 
@@ -15,7 +15,8 @@ def trip_banner(snap: Snapshot, t: Strings) -> str:
     if snap.state == "fault":
         trips = [a for a in snap.alarms if a.severity == "trip"]
         first = next((a for a in trips if a.first_out), trips[0] if trips else None)
-        parts.append(t.f("tripped", cause=first.message if first else t.unknown_cause))
+        cause = words.alarm_text(first, snap, t) if first else t.unknown_cause
+        parts.append(t.f("tripped", cause=cause))
     return "   ·   ".join(parts)
 
 

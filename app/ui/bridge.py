@@ -34,9 +34,12 @@ class Outcome:
     ok: bool
     result: Any = None
     error: HmiError | None = None
+    words: str = ""  # the refusal as the operator reads it (app/ui/words.py), when known
 
     @property
     def message(self) -> str:
+        if self.words:
+            return self.words
         return "" if self.error is None else self.error.message
 
 

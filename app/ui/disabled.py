@@ -20,11 +20,11 @@ class DisabledScreen(KioskScreen):
     def refresh(self, snap: Snapshot) -> None:
         t = self.app.t
         rows = [
-            (z.name, f"{fmt.temp(z.temperature_c)}   {t.f('sp', v=fmt.whole(z.setpoint_c, '°C'))}")
+            (z.name, f"{fmt.reading(z, t)}   {t.f('sp', v=fmt.whole(z.setpoint_c, '°C'))}")
             for z in snap.zones
         ]
-        rows += [(s.name, fmt.temp(s.temperature_c)) for s in snap.sensors]
-        rows += [(m.name, fmt.rpm(m.rpm)) for m in snap.motors]
+        rows += [(s.name, fmt.reading(s, t)) for s in snap.sensors]
+        rows += [(m.name, fmt.rpm(m.rpm, t)) for m in snap.motors]
         self.values = rows
 
     def enable(self) -> None:

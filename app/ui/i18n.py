@@ -34,6 +34,10 @@ class Strings:
         except (KeyError, IndexError, ValueError):
             return EN.get(key, key).format(**values)
 
+    def has(self, key: str) -> bool:
+        """True when `key` is a string of the tables (not just echoed back by `get`)."""
+        return key in EN
+
     def state(self, state: str) -> str:
         return self.get("state_" + state)
 

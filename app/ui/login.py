@@ -7,6 +7,7 @@ from typing import Any
 
 from kivy.properties import ListProperty, StringProperty
 
+from app.ui import words
 from app.ui.base import KioskScreen
 
 MAX_FAILURES = 5
@@ -37,7 +38,7 @@ class LoginScreen(KioskScreen):
     def _loaded(self, names: Any, err: BaseException | None) -> None:
         t = self.app.t
         if err is not None:
-            self.message = t.f("users_unreadable", err=err)
+            self.message = t.f("users_unreadable", err=words.user_error(err, t))
             return
         self.users = [{"name": n, "role": t.get("role_" + r)} for n, r in names or []]
         if not self.users:
@@ -82,7 +83,7 @@ class LoginScreen(KioskScreen):
         if self._failures >= MAX_FAILURES:
             self._failures = 0
             self._locked_until = time.monotonic() + LOCKOUT_S
-        self.message = self.app.t.wrong_pin if err is None else str(err)
+        self.message = self.app.t.wrong_pin if err is None else words.user_error(err, self.app.t)
 
     def cancel(self) -> None:
         self.app.go(self._back_to)

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from app.ui import fmt
+from app.ui import fmt, words
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.keypad import open_keypad
@@ -21,7 +21,7 @@ JOG_S = 5.0
 
 def driver_status(m: MotorView, t: Strings) -> tuple[str, str]:
     if m.fault:
-        return t.f("motor_fault", fault=m.fault), "trip"
+        return t.f("motor_fault", fault=words.fault(m.fault, t)), "trip"
     if m.running:
         return t.motor_running, ""
     return (t.motor_enabled if m.enabled else t.motor_off), ""
@@ -42,8 +42,8 @@ class MotorCard(BoxLayout):  # type: ignore[misc]
     def show(self, m: MotorView, snap: Snapshot, t: Strings) -> None:
         self.view = m
         self.title = m.name
-        self.actual = fmt.rpm(m.rpm)
-        self.target = t.f("target_is", v=fmt.rpm(m.target_rpm))
+        self.actual = fmt.rpm(m.rpm, t)
+        self.target = t.f("target_is", v=fmt.rpm(m.target_rpm, t))
         self.run_speed = t.f("run_speed", v=f"{m.run_rpm:g}")
         self.status, self.alert = driver_status(m, t)
         self.jog_reason = "" if snap.mode == "manual" else t.needs_manual
@@ -62,7 +62,8 @@ class MotorCard(BoxLayout):  # type: ignore[misc]
             )
 
         title = app.t.f("run_speed_of", motor=m.name)
-        open_keypad(submit, current=m.run_rpm, title=title, unit="rpm", lo=0, hi=m.max_rpm, step=1)
+        unit = app.t.unit_rpm
+        open_keypad(submit, current=m.run_rpm, title=title, unit=unit, lo=0, hi=m.max_rpm, step=1)
 
     def jog(self, direction: int) -> None:
         app, m = _app(), self.view

@@ -11,7 +11,7 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 
-from app.ui import fmt
+from app.ui import fmt, words
 from app.ui.base import KioskScreen
 from app.ui.i18n import Strings
 from app.ui.zone_actions import edit_setpoint
@@ -56,7 +56,7 @@ def gate_text(snap: Snapshot, t: Strings) -> str:
     if state == "starting" and snap.sequence_step:
         return t.f("step", step=snap.sequence_step)
     if state == "running":
-        return "   ".join(f"{m.name} {fmt.rpm(m.rpm)}" for m in snap.motors if m.running)
+        return "   ".join(f"{m.name} {fmt.rpm(m.rpm, t)}" for m in snap.motors if m.running)
     return ""
 
 
@@ -106,11 +106,9 @@ class OverviewScreen(KioskScreen):
             self._tiles[z.id].show(z, t)
         self.state_title = t.state(snap.state).upper()
         self.gate = gate_text(snap, t)
-        self.start_reason = snap.start_blocked or ""
+        self.start_reason = words.reason(snap.start_blocked, t)
         self.preheat_reason = preheat_reason(snap, t)
-        rows = [
-            (s.name, fmt.temp(s.temperature_c), fmt.sensor_health(s, t)[1]) for s in snap.sensors
-        ]
+        rows = [(s.name, fmt.reading(s, t), fmt.sensor_health(s, t)[1]) for s in snap.sensors]
         rows += [(m.name, _motor_text(m, t), "trip" if m.fault else "") for m in snap.motors]
         self.others = rows
 
@@ -129,5 +127,5 @@ class OverviewScreen(KioskScreen):
 
 def _motor_text(m: MotorView, t: Strings) -> str:
     if m.fault:
-        return t.f("motor_fault", fault=m.fault)
-    return fmt.rpm(m.rpm)
+        return t.f("motor_fault", fault=words.fault(m.fault, t))
+    return fmt.rpm(m.rpm, t)

@@ -42,7 +42,8 @@ def primary_address() -> str | None:
 
 
 def rest_probe(url: str | None) -> tuple[bool, str]:
-    """(reachable, words) for the REST side server's /health."""
+    """(reachable, why) for the REST side server's /health; when it is not reachable, `why` is
+    one word the panel translates: refused, timeout or error."""
     if not url:
         return False, "disabled"
     try:
@@ -52,7 +53,16 @@ def rest_probe(url: str | None) -> tuple[bool, str]:
     except urllib.error.HTTPError as err:  # 503 still means the server answers
         return True, f"HTTP {err.code}"
     except (OSError, ValueError) as err:
-        return False, type(err).__name__
+        return False, _why(err)
+
+
+def _why(err: BaseException) -> str:
+    reason = getattr(err, "reason", err)  # URLError wraps the socket's error
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused"
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return "timeout"
+    return "error"
 
 
 def collect(machine: Any, cfg: Any, storage: Any | None, rest_url: str | None) -> dict[str, Any]:

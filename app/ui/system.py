@@ -7,6 +7,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import ListProperty, StringProperty
 
+from app.ui import words
 from app.ui.base import KioskScreen
 from app.ui.i18n import LANGUAGE_NAMES
 from app.ui.sysinfo import collect
@@ -81,8 +82,9 @@ class SystemScreen(KioskScreen):
             return
         self._info = info
         alert = {"ok": "", "degraded": "warning", "failing": "trip"}
+        snap = self.app.bridge.last
         self.checks = [
-            (t.get("check_" + name), ch.get("message") or t.get("status_" + ch["status"]),
+            (t.get("check_" + name), words.check(name, ch, t, snap),
              alert.get(ch["status"], "warning"))
             for name, ch in info["checks"].items()
         ]  # fmt: skip
@@ -94,7 +96,7 @@ class SystemScreen(KioskScreen):
         rest = app.services.rest_url or t.rest_disabled
         rest_state = "…"
         if info:
-            why = info["rest_words"]
+            why = t.get("rest_why_" + info["rest_words"])
             rest_state = t.reachable if info["rest_ok"] else t.f("unreachable", why=why)
         address = info.get("address")
         self.network = t.f("address_is", a=address) if address else t.no_network

@@ -105,7 +105,7 @@ class TrendsScreen(KioskScreen):
         for j, m in enumerate(snap.motors):
             colour = C.series[(j + 3) % len(C.series)]
             lower.append(Trace(series.get(f"{m.id}.rpm", []), colour, dashed=True))
-            legend.append((f"{m.name} rpm", colour, "- -"))
+            legend.append((f"{m.name} {t.unit_rpm}", colour, "- -"))
         legend.append((t.setpoint, C.setpoint, "- -"))
         self.legend = legend
         values = [v for tr in temps for _, v in tr.points]

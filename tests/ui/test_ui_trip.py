@@ -32,8 +32,9 @@ def test_trip_banner_and_start_reason(kiosk: Any, fresh: None) -> None:
 
     kiosk.refresh()
     start = ov.ids.start
-    reason = core.snapshot.start_blocked
-    assert reason and start.block == reason and reason in start.text
+    assert core.snapshot.start_blocked == "a trip is active: acknowledge and reset"  # the core's
+    reason = start.block  # ... and the operator's words for it
+    assert reason == "a trip is active" and reason in start.text
     kiosk.tap(start)  # a press shows the reason and does not start anything
     assert reason in app.root.toast_text and core.snapshot.state == "fault"
     assert app.root.ids.toast.text == app.root.toast_text  # in the header's message line
