@@ -69,8 +69,11 @@ def screens_for(state: str, user: str) -> list[str]:
     names += ["trends", "alarms", "system"]
     if user == "out":
         names.append("login")
-    elif state != "disabled":
-        names.append("keypad")  # the setpoint keypad, opened from Overview
+    else:
+        if state != "disabled":
+            names.append("keypad")  # the setpoint keypad, opened from Overview
+        if state == "idle":  # System's Add user: the letter keyboard, then the role
+            names += ["add_user", "add_user_role"]
     return names
 
 
@@ -85,12 +88,27 @@ def show(app: Any, name: str) -> list[Any]:
         frames(2)
         tiles = list(app.current()._tiles.values())
         tiles[0].tap_setpoint()
+    elif name.startswith("add_user"):
+        _add_user(app, name)
     else:
         app.go(name)
     frames(4)
     roots: list[Any] = [app.root]
     roots += [w for w in Window.children if w is not app.root]
     return roots
+
+
+def _add_user(app: Any, name: str) -> None:
+    """Open System's Add user sheet (as admin); `add_user_role` goes on to the role step."""
+    from app.ui.new_user import NewUserSheet
+
+    app.go("system")
+    frames(2)
+    app.current().add_user()
+    frames(2)
+    if name == "add_user_role":
+        sheet = next(w for w in Window.children if isinstance(w, NewUserSheet))
+        sheet.entry, sheet.step = "Audit Test", "role"
 
 
 def audit_states(

@@ -21,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "kiosk-layout",
         help="audit the kiosk layout: every touch target's size in mm, covered?, on screen?",
         description="Start the real kiosk on the simulator (under Xvfb when there is no display), "
-        "visit every screen in the given machine state, logged out and in, and print every "
+        "visit every screen in the given machine state, logged out and in (with the setpoint "
+        "keypad, and when idle the Add user keyboard and role step), and print every "
         "visible touch target: screen, id, text, box in px (origin bottom left) and mm, whether "
         "another widget takes its touches, whether it is fully on screen, and the gap to the "
         "next target. Exit status 1 when a target breaks a glove rule (15 mm, 2 mm apart, "

@@ -189,8 +189,6 @@ DE: dict[str, str] = {
     "pin_set": "PIN geändert für {who}",
     "role_set": "Rolle geändert für {who}",
     "add_user": "Benutzer anlegen",
-    "new_user_title": "Neuer Benutzer: Name und Rolle",
-    "user_name": "Name (Buchstaben, Ziffern, Leerzeichen)",
     "next_pin": "Weiter: PIN",
     "added": "{who} angelegt",
     "removed": "{who} entfernt",
@@ -286,4 +284,13 @@ DE: dict[str, str] = {
     "user_exists": "{who} gibt es schon",
     "user_unknown": "{who} ist kein Benutzer mehr",
     "user_last_admin": "der letzte Admin kann nicht entfernt oder herabgestuft werden",
+    "new_user_name": "Neuer Benutzer: Namen eingeben",
+    "new_user_role": "{who}: Rolle wählen",
+    "repeat_pin": "Dieselbe PIN nochmals für {who}",
+    "pin_mismatch": (
+        "Die beiden PINs sind verschieden: nichts gespeichert. Neue PIN nochmals eingeben."
+    ),
+    "back": "Zurück",
+    "next": "Weiter",
+    "space": "Leer",
 }

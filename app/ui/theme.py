@@ -58,6 +58,7 @@ BASE_W, BASE_H = 800, 480  # layouts are drawn in units of the smallest supporte
 TARGET_W = 80  # narrowest touch target
 TARGET_H = 84  # lowest touch target; the header and nav bars are exactly this high
 GAP = 12  # space between two targets
+KEY_GAP = 11  # between the letter keys: 9 keys of 15 mm and 8 gaps of 2 mm fit 800 px
 TEXT_MIN = 17  # smallest font for reasons, status and values
 
 

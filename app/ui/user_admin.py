@@ -6,14 +6,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kivy.properties import StringProperty
-from kivy.uix.modalview import ModalView
+from kivy.clock import Clock
 
 from app.services.eventlog import log_audit
+from app.ui import words
 from app.ui.bridge import Outcome
 from app.ui.keypad import open_keypad
-from app.ui.users import ROLES, UserError
-from control.errors import HmiError
+from app.ui.new_user import NewUserSheet
+from app.ui.users import PIN_RE, ROLES
 
 CONFIRM_S = 4.0
 
@@ -53,7 +53,8 @@ class UserAdmin:
                 done: Done | None = None, **change: Any) -> None:  # fmt: skip
         def finished(_v: Any, err: BaseException | None) -> None:
             audit(self.app, action, name, err, **change)
-            self.app.notify(str(err) if err else text, "warn" if err else "info")
+            said = words.user_error(err, self.app.t) if err else text
+            self.app.notify(said, "warn" if err else "info")
             self.reload()
             if done is not None:
                 done(err)
@@ -81,48 +82,47 @@ class UserAdmin:
             app.notify(t.f("confirm_remove", who=name), "warn")
 
     def ask_pin(self, name: str, save: Callable[[str], None], action: str, done_key: str,
-                new: str | None = None) -> None:  # fmt: skip
-        """The secret keypad; `save(pin)` runs off-thread, the pad stays open on a refusal."""
+                new: str | None = None, error: str = "") -> None:  # fmt: skip
+        """The secret keypad, twice: the PIN, then the same PIN again. Only a matching pair is
+        saved (`save(pin)` runs off-thread); a mismatch starts over and nothing is saved."""
         t = self.app.t
 
-        def submit_text(pin: str, answer: Callable[[Outcome], None]) -> None:
+        def first(pin: str, answer: Callable[[Outcome], None]) -> None:
+            if not PIN_RE.match(pin):
+                answer(Outcome(False, words=t.pin_rules))
+                return
+            answer(Outcome(True))  # closes this pad; the second one asks again
+            again = lambda _dt: self._repeat(name, pin, save, action, done_key, new)  # noqa: E731
+            Clock.schedule_once(again, 0)
+
+        pad = open_keypad(_never, first, title=t.f("new_pin", who=name), lo=0, hi=0, decimals=0,
+                          secret=True)  # fmt: skip
+        pad.error = error
+
+    def _repeat(self, name: str, pin: str, save: Callable[[str], None], action: str,
+                done_key: str, new: str | None) -> None:  # fmt: skip
+        t = self.app.t
+
+        def second(again: str, answer: Callable[[Outcome], None]) -> None:
+            if again != pin:
+                answer(Outcome(True))
+                retry = lambda _dt: self.ask_pin(name, save, action, done_key, new,  # noqa: E731
+                                                 t.pin_mismatch)  # fmt: skip
+                Clock.schedule_once(retry, 0)
+                return
+
             def saved(err: BaseException | None) -> None:
-                answer(Outcome(True) if err is None else Outcome(False, error=HmiError(str(err))))
+                refusal = "" if err is None else words.user_error(err, t)
+                answer(Outcome(err is None, words=refusal))
 
             self._change(action, name, lambda: save(pin), t.f(done_key, who=name), saved, new=new)
 
-        title = t.f("new_pin", who=name)
-        open_keypad(_never, submit_text, title=title, lo=0, hi=0, decimals=0, secret=True)
+        open_keypad(_never, second, title=t.f("repeat_pin", who=name), lo=0, hi=0, decimals=0,
+                    secret=True)  # fmt: skip
 
     def add(self) -> None:
         if self.app.may("admin"):
-            NewUserDialog(self).open()
-
-
-class NewUserDialog(ModalView):  # type: ignore[misc]
-    """Name (on-screen keyboard) and role; then the PIN on the keypad creates the user."""
-
-    role = StringProperty("operator")
-    error = StringProperty("")
-
-    def __init__(self, admin: UserAdmin, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.admin = admin
-        self.auto_dismiss = False
-
-    def next(self) -> None:
-        from app.ui.users import check_new
-
-        name = self.ids.name.text.strip()
-        try:
-            check_new(name, self.role, self.admin.roles)
-        except UserError as err:
-            self.error = str(err)
-            return
-        store = self.admin.app.services.users
-        self.dismiss()
-        save = lambda pin: store.add(name, self.role, pin)  # noqa: E731
-        self.admin.ask_pin(name, save, "UserAdd", "added", new=self.role)
+            NewUserSheet(self).open()
 
 
 def _never(_value: float, _done: Any) -> None:

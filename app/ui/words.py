@@ -130,9 +130,10 @@ def reset_refusal(causes: list[dict[str, Any]], t: Strings, snap: Snapshot | Non
     for cause in causes:
         code, source = str(cause.get("code")), str(cause.get("source"))
         values = cause_values(code, source, snap, t)
-        known = t.has("still_" + code) and (code != "sensor_fault" or values["fault"])
+        still = "still_" + code  # e.g. still_sensor_fault: "{name} thermocouple still {fault}"
+        known = t.has(still) and (code != "sensor_fault" or values["fault"])
         if cause.get("reason") == "present" and known:
-            parts.append(t.f("still_" + code, **values))
+            parts.append(t.f(still, **values))
         else:
             key = "still_present" if cause.get("reason") == "present" else "still_unacked"
             parts.append(t.f(key, what=values["what"]))
@@ -155,8 +156,9 @@ def cause_values(
         values["fault"] = fault(_sensor_fault(source, snap) or detail, t)
     else:
         values["fault"] = detail
-    if t.has("cause_" + code):
-        values["what"] = t.f("cause_" + code, **values)
+    cause = "cause_" + code  # e.g. cause_sensor_fault: "{name} thermocouple: {fault}"
+    if t.has(cause):
+        values["what"] = t.f(cause, **values)
     else:
         values["what"] = plain(message or code, t, snap)
     return values

@@ -22,7 +22,8 @@ def test_every_view_is_glove_sized_with_stop(
     views = audit_states(kiosk.app, kiosk.machine, STATES)
     seen = {(v["state"], v["user"], v["screen"]) for v in views}
     assert ("trip", "out", "login") in seen and ("disabled", "in", "disabled") in seen
-    assert ("idle", "in", "keypad") in seen
+    assert ("idle", "in", "keypad") in seen and ("idle", "in", "add_user") in seen
+    assert ("idle", "in", "add_user_role") in seen
     bad = {f"{v['state']}/{v['user']}/{v['screen']}": v["problems"] for v in views if v["problems"]}
     assert bad == {}  # each target ≥ 15 mm, 2 mm apart, uncovered, on screen; STOP and E-STOP
     for view in views:

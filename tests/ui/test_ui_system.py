@@ -74,6 +74,10 @@ def test_admin_changes_a_role_and_a_pin(kiosk: Any, fresh: None) -> None:
     kiosk.type_keys(pad, "0042")
     assert pad.ids.display.text == "••••"  # a PIN is never shown
     kiosk.tap(pad.ids.ok)
+    again = kiosk.until_value(lambda: (p := kiosk.keypad()) is not pad and p, what="2nd pad")
+    assert again.title == app.t.f("repeat_pin", who="olga")
+    kiosk.type_keys(again, "0042")
+    kiosk.tap(again.ids.ok)
     kiosk.until(lambda: kiosk.keypad() is None, what="PIN saved")
     assert store.verify("olga", "0042") == "operator"
     assert app.root.toast_text == app.t.f("pin_set", who="olga")
@@ -87,13 +91,6 @@ def test_admin_changes_a_role_and_a_pin(kiosk: Any, fresh: None) -> None:
     assert "0042" not in str(pin)
 
 
-def on_screen_keyboard() -> Any:
-    from kivy.core.window import Window
-    from kivy.uix.vkeyboard import VKeyboard
-
-    return next((w for w in Window.children if isinstance(w, VKeyboard)), None)
-
-
 def audit_rows(kiosk: Any, action: str) -> list[dict[str, Any]]:
     """Audit events of one action from the SQLite historian, newest first."""
     from app.storage.query import read_events
@@ -103,57 +100,90 @@ def audit_rows(kiosk: Any, action: str) -> list[dict[str, Any]]:
     return [r for r in rows if r.get("action") == action]
 
 
-def test_admin_adds_a_user_who_can_then_log_in(kiosk: Any, fresh: None) -> None:
+def new_user_sheet() -> Any:
     from kivy.core.window import Window
 
-    from app.ui.user_admin import NewUserDialog
+    from app.ui.new_user import NewUserSheet
+
+    return next((w for w in Window.children if isinstance(w, NewUserSheet)), None)
+
+
+def type_name(kiosk: Any, sheet: Any, name: str) -> None:
+    """Type on the sheet's own keyboard, key by key, as a gloved finger does."""
+    for ch in name:
+        if ch.isdigit() != (sheet.page == "123"):
+            kiosk.tap(sheet.ids.page)
+        kiosk.tap(kiosk.button(sheet, ch.upper()), frames=1)
+
+
+def enter_pin(kiosk: Any, pin: str, again: str, first: Any) -> Any:
+    """Type the PIN on `first` and the repeat on the second pad; returns the pad open then."""
+    kiosk.type_keys(first, pin)
+    kiosk.tap(first.ids.ok)
+    second = kiosk.until_value(lambda: (p := kiosk.keypad()) is not first and p, what="repeat")
+    kiosk.type_keys(second, again)
+    kiosk.tap(second.ids.ok)
+    kiosk.frames(3)
+    return kiosk.keypad()
+
+
+def test_admin_adds_a_user_who_can_then_log_in(kiosk: Any, fresh: None) -> None:
+    from kivy.core.window import Window
+    from kivy.uix.textinput import TextInput
+    from kivy.uix.vkeyboard import VKeyboard
 
     app, store = kiosk.app, kiosk.app.services.users
+    kiosk.resize(800, 480)
     login(kiosk, "ada")
     system = kiosk.show("system")
     kiosk.tap(system.ids.add_user)
-    dialog = kiosk.until_value(
-        lambda: next((w for w in Window.children if isinstance(w, NewUserDialog)), None),
-        what="new-user dialog",
-    )
-    kiosk.tap(dialog.ids.name)
-    keyboard = kiosk.until_value(on_screen_keyboard, what="docked on-screen keyboard")
-    kiosk.frames(3)
-    kiosk.shot("system_keyboard")
-    assert keyboard.top <= dialog.y + 1, "the keyboard must not cover the dialog"
-    kiosk.tap(dialog.ids.next)  # no name yet: refused in words, nothing stored
-    assert dialog.error and "nina" not in dict(store.names())
-    dialog.ids.name.insert_text("olga")  # as the on-screen keyboard types
-    kiosk.tap(dialog.ids.next)
-    assert "already exists" in dialog.error
-    dialog.ids.name.text = ""
-    dialog.ids.name.insert_text("nina")
-    kiosk.tap(kiosk.button(dialog, app.t.role_engineer))
-    assert dialog.role == "engineer"
-    kiosk.shot("system_add_user")
-    kiosk.tap(dialog.ids.next)
+    sheet = kiosk.until_value(new_user_sheet, what="new-user sheet with its keyboard")
+    kiosk.frames(2)
+    assert sheet.top <= app.root.ids.header.y + 1  # STOP and E-STOP stay uncovered
+    # its own keys, no TextInput: a TextInput's clipboard logged Kivy CRITICAL "Cutbuffer"
+    assert not [w for w in sheet.walk() if isinstance(w, TextInput)]
+    assert not [w for w in Window.children if isinstance(w, VKeyboard)]
+    kiosk.tap(sheet.ids.next)  # no name yet: refused in words, nothing stored
+    assert sheet.error and sheet.step == "name"
+    type_name(kiosk, sheet, "olga")
+    assert sheet.entry == "Olga"
+    kiosk.tap(sheet.ids.next)  # taken (whatever the case): said on the sheet, nothing stored
+    assert sheet.error == app.t.f("user_exists", who="olga") and sheet.step == "name"
+    kiosk.shot("system_add_user_name")
+    for _ in "Olga":
+        kiosk.tap(sheet.ids.back, frames=1)
+    type_name(kiosk, sheet, "nina")
+    kiosk.tap(sheet.ids.next)
+    assert sheet.step == "role" and sheet.role == "operator" and sheet.entry == "Nina"
+    kiosk.tap(kiosk.button(sheet, app.t.role_engineer))
+    assert sheet.role == "engineer"
+    kiosk.shot("system_add_user_role")
+    kiosk.tap(sheet.ids.next)
+
     pad = kiosk.until_value(kiosk.keypad, what="PIN pad for the new user")
-    kiosk.type_keys(pad, "12")  # too short: the store refuses, the pad stays open
+    kiosk.type_keys(pad, "12")  # too short: said on the pad, which stays open
     kiosk.tap(pad.ids.ok)
-    kiosk.until(lambda: pad.error, what="short PIN refused")
-    assert "4 to 8 digits" in pad.error and "nina" not in dict(store.names())
+    assert pad.error == app.t.pin_rules and kiosk.keypad() is pad
     kiosk.tap(kiosk.button(pad, app.t.clear))
-    kiosk.type_keys(pad, "7531")
-    kiosk.tap(pad.ids.ok)
+    pad = enter_pin(kiosk, "7531", "7532", pad)  # the repeat differs: start over, nothing saved
+    assert pad.error == app.t.pin_mismatch and pad.ids.message.text == app.t.pin_mismatch
+    assert pad.title == app.t.f("new_pin", who="Nina") and "Nina" not in dict(store.names())
+    kiosk.shot("system_pin_mismatch")
+    enter_pin(kiosk, "7531", "7531", pad)
     kiosk.until(lambda: kiosk.keypad() is None, what="user created")
-    assert dict(store.names())["nina"] == "engineer"
-    kiosk.until(lambda: any(u["name"] == "nina" for u in system.users), what="list reloaded")
+    assert dict(store.names())["Nina"] == "engineer"
+    kiosk.until(lambda: any(u["name"] == "Nina" for u in system.users), what="list reloaded")
     added = audit_rows(kiosk, "UserAdd")
-    assert [r["result"] for r in added[:2]] == ["applied", "refused"]
-    assert added[0]["new"] == "engineer" and "7531" not in str(added)
+    assert added[0]["result"] == "applied" and added[0]["new"] == "engineer"
+    assert "7531" not in str(added)
 
     app.session.logout("manual")
     kiosk.tap(app.root.ids.user_button)
     screen = kiosk.screen("login")
-    kiosk.until(lambda: any(u["name"] == "nina" for u in screen.users), what="nina listed")
+    kiosk.until(lambda: any(u["name"] == "Nina" for u in screen.users), what="nina listed")
     kiosk.frames(2)
-    kiosk.tap(kiosk.button(screen, "nina"))
+    kiosk.tap(kiosk.button(screen, "Nina"))
     kiosk.type_keys(screen.ids.pad, "7531")
     kiosk.tap(screen.ids.login_button)
-    kiosk.until(lambda: app.user == "nina" and app.role == "engineer", what="nina logged in")
-    store.remove("nina")
+    kiosk.until(lambda: app.user == "Nina" and app.role == "engineer", what="nina logged in")
+    store.remove("Nina")
