@@ -87,6 +87,7 @@ class AlarmsScreen(KioskScreen):
     showing = StringProperty("active")
     ack_all_reason = StringProperty("")
     reset_reason = StringProperty("")
+    reset_result = StringProperty("")  # why the last reset was refused, until the next one
     summary = StringProperty("")
 
     def refresh(self, snap: Snapshot) -> None:
@@ -101,6 +102,8 @@ class AlarmsScreen(KioskScreen):
         latched = any(a.latched and a.severity == "trip" for a in snap.alarms)
         self.reset_reason = "" if snap.state == "fault" or latched else t.nothing_to_reset
         self.summary = t.f("alarm_summary", n=len(snap.alarms), u=unacked)
+        if snap.state != "fault":
+            self.reset_result = ""
 
     def show(self, which: str) -> None:
         self.showing = which
@@ -114,8 +117,16 @@ class AlarmsScreen(KioskScreen):
         self.app.act(lambda a: c.AckAll(actor=a), "operator", self.app.t.done_ack_all)
 
     def reset(self) -> None:
-        """Acknowledge the trips and reset in one tap; the core lists causes still present."""
-        self.app.act(lambda a: c.Reset(ack=True, actor=a), "operator", self.app.t.done_reset)
+        """Acknowledge the trips and reset in one tap; a refusal names each cause still present,
+        in full beside the button."""
+        self.reset_result = ""
+
+        def answered(outcome: Any) -> None:
+            self.reset_result = "" if outcome.ok else outcome.message
+
+        self.app.act(
+            lambda a: c.Reset(ack=True, actor=a), "operator", self.app.t.done_reset, answered
+        )
 
     def shelve(self, alarm_id: int) -> None:
         self.app.act(

@@ -160,7 +160,9 @@ class KioskApp(App):  # type: ignore[misc]
                     self.notify(done_text, "info")
             else:
                 outcome = replace(outcome, words=self.refusal(outcome, cmd))
-                self.notify(self.t.f("refused", msg=outcome.message), "warn")
+                said = outcome.message  # "Reset refused: …" needs no "Refused: " in front
+                already = self.t.refused_word in said.lower()
+                self.notify(said if already else self.t.f("refused", msg=said), "warn")
             if on_done is not None:
                 on_done(outcome)
             self.bridge.poll()

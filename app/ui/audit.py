@@ -205,13 +205,52 @@ def small_texts(roots: list[Any], panel: Panel) -> list[dict[str, Any]]:
     return rows
 
 
+def cut_texts(roots: list[Any]) -> list[dict[str, Any]]:
+    """Visible one-line labels whose text is wider than their box: Kivy shows them cut ('…')."""
+    rows = []
+    for root in roots:
+        for w in root.walk(restrict=True):
+            if not (isinstance(w, Label) and w.shorten and w.text.strip() and shown(w)):
+                continue
+            room = w.text_size[0] - 2 * (w.padding[0] if w.padding else 0)
+            if w.text_size[0] and w._label.get_extents(w.text)[0] > room + 1:
+                rows.append({"id": widget_id(w), "text": label_of(w)[:60]})
+    return rows
+
+
+def overflow_texts(roots: list[Any]) -> list[dict[str, Any]]:
+    """Visible wrapping labels (button captions too) whose lines need more height than the
+    label has: the first or last line is drawn outside it, e.g. a caption pushed off its button."""
+    from kivy.core.text import Label as CoreLabel
+    from kivy.core.text.markup import MarkupLabel
+
+    rows = []
+    for root in roots:
+        for w in root.walk(restrict=True):
+            fixed = isinstance(w, Label) and not w.shorten and w.text_size[0] and w.text_size[1]
+            if not (fixed and w.text.strip() and shown(w)):
+                continue
+            kind = MarkupLabel if w.markup else CoreLabel
+            free = kind(text=w.text, font_size=w.font_size, font_name=w.font_name,
+                        text_size=(w.text_size[0], None), padding=w.padding, halign=w.halign,
+                        max_lines=w.max_lines, line_height=w.line_height)  # fmt: skip
+            free.refresh()
+            if free.texture is not None and free.texture.height > w.height + 1:
+                rows.append({"id": widget_id(w), "text": label_of(w)[:60]})
+    return rows
+
+
 def audit_view(roots: list[Any], panel: Panel) -> dict[str, Any]:
     """Every visible target under `roots` (the frame, the screen and any open sheet)."""
     found = targets_in(roots)
     if any(isinstance(r, ModalView) for r in roots):  # what a sheet hides is not a target now
         found = [w for w in found if not _other(hit(*_centre(visible_box(w))), w)]
     rows = [describe(w, panel, found) for w in found]
-    return {"targets": rows, "small_text": small_texts(roots, panel), "problems": problems(rows)}
+    cut, over = cut_texts(roots), overflow_texts(roots)
+    words = [f"text cut to …: {c['text']}" for c in cut]
+    words += [f"text taller than its box: {o['id'] or o['text']}" for o in over]
+    return {"targets": rows, "small_text": small_texts(roots, panel), "cut_text": cut,
+            "overflow_text": over, "problems": problems(rows) + words}  # fmt: skip
 
 
 def problems(rows: list[dict[str, Any]]) -> list[str]:

@@ -98,7 +98,7 @@ def run_audit(args: argparse.Namespace, cfg: Config, size: tuple[int, int]) -> d
 
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-layout-"))
     machine = build_machine(cfg, "sim", virtual=True, data_dir=data_dir)
-    app = build_app(machine, cfg)
+    app = build_app(machine, cfg, rest_url="")  # no REST server runs here: System says so
     app._run_prepare()
     frames(5)
     states = STATES if args.state == "all" else (args.state,)

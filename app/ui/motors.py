@@ -43,7 +43,7 @@ class MotorCard(BoxLayout):  # type: ignore[misc]
         self.view = m
         self.title = m.name
         self.actual = fmt.rpm(m.rpm, t)
-        self.target = t.f("target_is", v=fmt.rpm(m.target_rpm, t))
+        self.target = t.f("target_is", v=f"{m.target_rpm:.1f}")  # the unit is on the actual
         self.run_speed = t.f("run_speed", v=f"{m.run_rpm:g}")
         self.status, self.alert = driver_status(m, t)
         self.jog_reason = "" if snap.mode == "manual" else t.needs_manual

@@ -61,7 +61,7 @@ def gate_text(snap: Snapshot, t: Strings) -> str:
 
 
 def _waiting(z: ZoneView) -> str:
-    return f"{z.name} {fmt.temp(z.temperature_c)} / {z.setpoint_c:g} °C"
+    return z.name  # its tile shows actual and setpoint; the strip has room for names only
 
 
 def preheat_reason(snap: Snapshot, t: Strings) -> str:

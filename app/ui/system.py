@@ -95,7 +95,9 @@ class SystemScreen(KioskScreen):
         app, t, info = self.app, self.app.t, self._info
         rest = app.services.rest_url or t.rest_disabled
         rest_state = "…"
-        if info:
+        if not app.services.rest_url:
+            rest_state = t.off
+        elif info:
             why = t.get("rest_why_" + info["rest_words"])
             rest_state = t.reachable if info["rest_ok"] else t.f("unreachable", why=why)
         address = info.get("address")

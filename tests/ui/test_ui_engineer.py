@@ -95,6 +95,6 @@ def test_gains_autotune_manual_duty_and_jog(kiosk: Any, fresh: None) -> None:
         kiosk.machine.sim.set_plant_temperature(zone, 25.0)
     kiosk.run_until(lambda: (core.snapshot.zone("barrel").temperature_c or 0) < 100, 60, 1)
     kiosk.tap(card.ids.jog_rev)
-    kiosk.until(lambda: app.root.toast_text.startswith("Refused"), what="jog refusal")
+    kiosk.until(lambda: app.root.toast_text.startswith("Jog refused"), what="jog refusal")
     assert "minimum extrusion temperature" in app.root.toast_text
     assert not core.snapshot.motor("screw").running

@@ -61,6 +61,7 @@ def test_a_setpoint_out_of_range_is_refused_in_words(kiosk: Any, fresh: None) ->
         assert pad.error == words and pad.ids.message.text == words
         assert words in app.root.toast_text
         kiosk.tap(pad.ids.cancel)
+    kiosk.shot("overview_refused_de", toast=True)  # the message takes both header lines
     assert kiosk.core.snapshot.zone("barrel").setpoint_c == 200
 
 
@@ -74,6 +75,8 @@ def test_a_refused_reset_names_the_cause_still_present(kiosk: Any, fresh: None) 
     kiosk.tap(alarms.ids.reset)
     kiosk.until(lambda: "Reset refused" in app.root.toast_text, what="reset refused")
     assert "Barrel thermocouple still open circuit" in app.root.toast_text
+    kiosk.frames(2)  # and in full beside the button, where it wraps instead of being cut
+    assert "Barrel thermocouple still open circuit" in alarms.ids.reset_result.text
     assert kiosk.core.snapshot.state == "fault"
     kiosk.shot("alarms_reset_refused", toast=True)
     kiosk.machine.sim.faults.clear_all()
