@@ -25,8 +25,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "keypad, and when idle the Add user keyboard and role step), and print every "
         "visible touch target: screen, id, text, box in px (origin bottom left) and mm, whether "
         "another widget takes its touches, whether it is fully on screen, and the gap to the "
-        "next target. Exit status 1 when a target breaks a glove rule (15 mm, 2 mm apart, "
-        "uncovered, on screen) or a view has no usable STOP and E-STOP.",
+        "next target, and any text cut to '…' or taller than its box. Exit status 1 when a "
+        "target breaks a glove rule (15 mm, 2 mm apart, uncovered, on screen), a text does not "
+        "fit, or a view has no usable STOP and E-STOP.",
     )
     p.add_argument(
         "--size",
