@@ -89,7 +89,7 @@ DE: dict[str, str] = {
     "autotune_started": "Selbstoptimierung bei {v} °C gestartet",
     "tune_idle": "Optimierung: aus",
     "tune_running": "Optimierung läuft: {p:.0f} % bei {sp:g} °C",
-    "tune_done": "Ergebnis: Kp {kp:.4g}  Ki {ki:.4g}  Kd {kd:.4g}",
+    "tune_done": "Ergebnis: Kp {kp:.3g}  Ki {ki:.3g}  Kd {kd:.3g}",
     "tune_failed": "Optimierung fehlgeschlagen: {reason}",
     "tune_reason_aborted": "abgebrochen",
     "tune_reason_sensor_fault": "Sensorfehler",

@@ -95,7 +95,7 @@ EN: dict[str, str] = {
     "autotune_started": "Autotune started at {v} °C",
     "tune_idle": "Autotune: off",
     "tune_running": "Autotune running: {p:.0f} % at {sp:g} °C",
-    "tune_done": "Autotune result: Kp {kp:.4g}  Ki {ki:.4g}  Kd {kd:.4g}",
+    "tune_done": "Tuned: Kp {kp:.3g}  Ki {ki:.3g}  Kd {kd:.3g}",
     "tune_failed": "Autotune failed: {reason}",
     "tune_reason_aborted": "aborted",
     "tune_reason_sensor_fault": "sensor fault",
