@@ -173,9 +173,8 @@ def status_line(snap: Snapshot) -> str:
 
 
 def _kiosk_possible() -> bool:
-    missing = [name for name in ("kivy", "kivymd") if importlib.util.find_spec(name) is None]
-    if missing:  # the `ui` extra is not installed
-        print(f"kiosk UI unavailable (no {', '.join(missing)}); running headless", file=sys.stderr)
+    if importlib.util.find_spec("kivy") is None:  # the `ui` extra is not installed
+        print("kiosk UI unavailable (no kivy); running headless", file=sys.stderr)
         return False
     from app.ui.kiosk import display_available
 

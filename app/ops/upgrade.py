@@ -85,7 +85,7 @@ def install(layout: Layout, rid: str, say: Say) -> None:
     run(["python3", "-m", "venv", str(rel / "venv")], "venv")  # the system's CPython 3.11
     pip = [str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels)]
     pip += ["--disable-pip-version-check", "--only-binary=:all:"]
-    lock = str(rel / "release" / "requirements.lock")  # complete: kivymd extras left out on purpose
+    lock = str(rel / "release" / "requirements.lock")  # complete: every wheel, hashed
     run([*pip, "--no-deps", "--require-hashes", "-r", lock], "pip install")
     package = sorted(wheels.glob("tvemicro-*.whl"))
     run([*pip, "--no-deps", *map(str, package)], "pip install tvemicro")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kivymd import fonts_path
+import sys
+from pathlib import Path
 
 RGBA = tuple[float, float, float, float]
 
@@ -45,10 +46,15 @@ class C:
     series = (_hex("#111111"), _hex("#555555"), _hex("#1f3f66"), _hex("#6b4f2a"), _hex("#3d6b4f"))
 
 
-FONT = fonts_path + "Roboto-Regular.ttf"
-FONT_MEDIUM = fonts_path + "Roboto-Medium.ttf"
-FONT_BOLD = fonts_path + "Roboto-Bold.ttf"
-ICON_FONT = fonts_path + "materialdesignicons-webfont.ttf"
+# The fonts ship with the kiosk (assets/fonts, licences beside them): the source tree's copy,
+# or the one a wheel installs under <prefix>/share/tvemicro/fonts.
+_TREE_FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+_WHEEL_FONTS = Path(sys.prefix) / "share" / "tvemicro" / "fonts"
+FONTS_DIR = _TREE_FONTS if _TREE_FONTS.is_dir() else _WHEEL_FONTS
+FONT = str(FONTS_DIR / "Roboto-Regular.ttf")
+FONT_MEDIUM = str(FONTS_DIR / "Roboto-Medium.ttf")
+FONT_BOLD = str(FONTS_DIR / "Roboto-Bold.ttf")
+ICON_FONT = str(FONTS_DIR / "materialdesignicons-webfont.ttf")  # glyph names: app/ui/icons.py
 
 BASE_W, BASE_H = 800, 480  # layouts are drawn in units of the smallest supported panel
 

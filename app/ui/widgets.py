@@ -15,14 +15,14 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
-from kivymd.icon_definitions import md_icons
 
+from app.ui.icons import ICONS
 from app.ui.theme import TEXT_MIN, C, severity_colour, severity_text
 
 
 def icon(name: str) -> str:
     """Markup for a Material Design icon glyph (the font is registered as 'Icons')."""
-    glyph = md_icons.get(name, "")
+    glyph = ICONS.get(name, "")
     return f"[font=Icons]{glyph}[/font]" if glyph else ""
 
 

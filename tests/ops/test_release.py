@@ -1,4 +1,4 @@
-"""Release manifests catch altered or foreign artifacts; the kiosk imports without kivymd extras."""
+"""Release manifests catch altered or foreign artifacts; the kiosk ships fonts, needs no kivymd."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -49,23 +51,46 @@ def test_an_artifact_for_another_machine_is_refused(tmp_path: Path) -> None:
 
 
 BLOCKED = """
-import sys
+import pkgutil, sys
+import app.ui
 class Block:
     def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] in ('materialyoucolor', 'materialshapes', 'cairo'):
+        if name.split('.')[0] in ('kivymd', 'materialyoucolor', 'materialshapes', 'cairo', 'PIL',
+                                  'asynckivy', 'asyncgui'):
             raise ImportError('not in the kiosk wheelhouse: ' + name)
 sys.meta_path.insert(0, Block())
-import app.ui.app, app.ui.theme, app.ui.widgets
+for module in pkgutil.iter_modules(app.ui.__path__, 'app.ui.'):
+    __import__(module.name)
 print('ok')
 """
 
 
-def test_the_kiosk_ui_imports_without_the_kivymd_deps_the_release_leaves_out() -> None:
-    if importlib.util.find_spec("kivymd") is None:  # find, not import: importing kivy here
-        pytest.skip("kivymd is not installed")  # would bind this process's Kivy config early
+def test_the_kiosk_ui_imports_without_kivymd_or_pillow() -> None:
+    """The release's wheelhouse holds neither (requirements-pi.lock): every UI module must import
+    without them, even where this venv still has them installed."""
+    if importlib.util.find_spec("kivy") is None:  # find, not import: importing kivy here
+        pytest.skip("kivy is not installed")  # would bind this process's Kivy config early
     env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1", "PYTHONPATH": os.getcwd()}
+    env["KIVY_LOG_MODE"] = "PYTHON"  # Kivy leaves sys.stderr alone: the traceback stays visible
     done = subprocess.run(
         [sys.executable, "-c", BLOCKED], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")
+
+
+def test_the_locks_and_the_ui_extra_name_no_kivymd() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for name in ("pyproject.toml", "requirements.lock", "requirements-pi.lock"):
+        text = (root / name).read_text().lower()
+        assert "kivymd" not in text and "pillow" not in text, name
+
+
+def test_the_wheel_ships_every_font_with_its_licences() -> None:
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    shipped = project["tool"]["setuptools"]["data-files"]["share/tvemicro/fonts"]
+    fonts = sorted(p.name for p in (root / "assets" / "fonts").iterdir())
+    assert all(any(fnmatch(f"assets/fonts/{f}", glob) for glob in shipped) for f in fonts)
+    assert {"LICENSE-Apache-2.0.txt", "LICENSE-MaterialDesignIcons.txt"} <= set(fonts)
+    assert any(f.endswith(".ttf") for f in fonts)
