@@ -18,6 +18,7 @@ from app.services import eventlog, logsetup
 from app.services.backlight import BACKLIGHT_MEMO, IdleDimmer
 from app.services.logsetup import log
 from app.services.machine import Machine, build_machine
+from app.services.memory import limit_malloc_arenas
 from control.snapshot import Snapshot
 from machine_config.config import Config, ConfigError, load_config
 
@@ -25,6 +26,7 @@ SWITCH_INTERVAL_S = 0.001
 
 
 def run_command(args: argparse.Namespace) -> int:
+    limit_malloc_arenas()  # before any thread (log writer, loop, REST, GL) has its own heap
     try:
         cfg = load_config(args.config)
     except ConfigError as err:

@@ -33,6 +33,9 @@ def prepare(spec: WindowSpec) -> None:
         # warnings reach the JSON log through the root logger (app/services/logsetup.py).
         os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), "tvemicro-kivy"))
+    # Only the SDL2 image loader (PNG for screenshots; the UI draws no images): Kivy would
+    # otherwise import every loader it finds, Pillow (~2 MiB) and ffpyplayer included.
+    os.environ.setdefault("KIVY_IMAGE", "sdl2,tex,dds")
     from kivy.config import Config
 
     Config.set("kivy", "log_level", os.environ.get("TVEMICRO_KIVY_LOG", "warning"))
