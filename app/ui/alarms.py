@@ -42,7 +42,7 @@ def row_data(a: AlarmView, t: Strings, active: bool, snap: Snapshot | None) -> d
         "state_text": t.get("alarm_" + state),
         "source": t.machine if a.source == "machine" else words.name_of(a.source, snap),
         "message": words.alarm_text(a, snap, t),
-        "when": clock_of(a.raised_at) + (f" → {clock_of(a.cleared_at)}" if a.cleared_at else ""),
+        "when": clock_of(a.raised_at) + (f" – {clock_of(a.cleared_at)}" if a.cleared_at else ""),
         "can_ack": active and a.acked_at is None,
         "can_shelve": active and a.severity == "warning" and not a.shelved_until,
         "ack_text": t.ack,

@@ -39,7 +39,7 @@ class HistorySource(Protocol):
 def event_marker(kind: str, t: float, data: dict[str, Any]) -> TrendEvent | None:
     """Turn a core/historian event into a trend marker (None for events not shown)."""
     if kind == "state":
-        return TrendEvent(t, "state", f"{data.get('from')} → {data.get('to')}")
+        return TrendEvent(t, "state", f"{data.get('from')} › {data.get('to')}")
     if kind == "alarm":
         alarm = data.get("alarm", {})
         if data.get("action") != "raised":
