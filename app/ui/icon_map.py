@@ -19,7 +19,13 @@ _KV_ICON = re.compile(r"^\s*icon:\s*(.+?)\s*$")
 
 
 def _literals(node: ast.AST) -> set[str]:
-    found = (n.value for n in ast.walk(node) if isinstance(n, ast.Constant))
+    """String literals an expression may evaluate to; a comparison's operands (`step == "name"`)
+    are conditions, not icons."""
+    compared = {id(c) for n in ast.walk(node) if isinstance(n, ast.Compare)
+                for c in (n.left, *n.comparators)}  # fmt: skip
+    found = (
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and id(n) not in compared
+    )
     return {v for v in found if isinstance(v, str)}
 
 

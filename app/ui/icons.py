@@ -7,6 +7,8 @@ ICONS: dict[str, str] = {
     "account-circle": "\U000f0009",
     "account-plus-outline": "\U000f0801",
     "alert-octagon": "\U000f0029",
+    "arrow-left": "\U000f004d",
+    "arrow-right": "\U000f0054",
     "backspace-outline": "\U000f0b5c",
     "bell-alert": "\U000f0d59",
     "bell-outline": "\U000f009c",

@@ -37,14 +37,17 @@ def test_the_scanner_finds_icons_in_kv_expressions_keywords_attributes_and_icon_
 ) -> None:
     (tmp_path / "kv").mkdir()
     (tmp_path / "app" / "ui").mkdir(parents=True)
-    kv = '<X>:\n    icon: "stop"\n    icon: "a" if app.user else "b"\n'
+    kv = (
+        '<X>:\n    icon: "stop"\n    icon: "a" if app.user else "b"\n'
+        '    icon: "g" if root.step == "name" else "h"\n'
+    )
     (tmp_path / "kv" / "a.kv").write_text(kv)
     (tmp_path / "app" / "ui" / "m.py").write_text(
         'NAV_ICONS = {"overview": "c"}\n'
         'b = PanelButton(icon="d", caption="not an icon")\n'
         'b.icon = "e" if on else "f"\n'
     )
-    assert icons_used(tmp_path) == {"stop", "a", "b", "c", "d", "e", "f"}
+    assert icons_used(tmp_path) == {"stop", "a", "b", "c", "d", "e", "f", "g", "h"}  # not "name"
 
 
 def test_an_icon_the_font_lacks_is_named_and_nothing_is_written() -> None:
