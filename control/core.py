@@ -87,24 +87,16 @@ class ControlCore:
         self._snapshots = SnapshotBuilder(self)
         self._snapshot = self._snapshots.build()
 
-    # -- for reading (snapshot builder, tests) ---------------------------------------------------
-    @property
-    def mode(self) -> str:
-        return self.modes.mode
-
-    @property
-    def hmi_enabled(self) -> bool:
-        return self.modes.hmi_enabled
-
     def _boot(self) -> None:
         """Everything off; restore settings and latched trips; start idle (or fault)."""
         self.io.all_outputs_off()
         boot.restore(
             self.settings, (self.modes, self.heating, self.drives), self.alarms, self.wall()
         )
-        self.seq.boot(self.hmi_enabled)
+        enabled = self.modes.hmi_enabled
+        self.seq.boot(enabled)
         if self.alarms.latched_trips():
-            self.seq.enter("fault" if self.hmi_enabled else "disabled", "latched trip restored")
+            self.seq.enter("fault" if enabled else "disabled", "latched trip restored")
 
     # -- thread-safe API ------------------------------------------------------------------------
     @property

@@ -17,12 +17,14 @@ from control.capture import (
     SensorCapture,
     ZoneCapture,
 )
+from control.modes import Modes
 from control.motor import Motor
 from control.sensing import SensorTrack
 from control.sequencer import Sequencer
 from control.snapshot import Snapshot
 from control.views import PidGains
 from control.zone import Zone
+from hw.protocols import Clock
 from machine_config.config import Config, MonitorSensorConfig
 
 
@@ -30,17 +32,15 @@ class SnapshotSource(Protocol):
     """What a snapshot is made of: the read side of the core (ControlCore implements it)."""
 
     cfg: Config
+    clock: Clock
     seq: Sequencer
     alarms: AlarmBook
+    modes: Modes
 
     @property
     def now_s(self) -> float: ...
     @property
     def start_s(self) -> float: ...
-    @property
-    def mode(self) -> str: ...
-    @property
-    def hmi_enabled(self) -> bool: ...
     @property
     def estop_chain_ok(self) -> bool: ...
     @property
@@ -54,7 +54,6 @@ class SnapshotSource(Protocol):
     autotunes: Mapping[str, RelayAutotune]
     aux_on: Mapping[str, bool]
 
-    def wall(self) -> float: ...
     def start_refusal(self) -> str | None: ...
     def autotune_view(self, zone_id: str) -> dict[str, Any]: ...
 
@@ -81,28 +80,28 @@ class SnapshotBuilder:
 
     def build(self) -> Snapshot:
         src = self.source
-        now, seq = src.now_s, src.seq
+        now, seq, modes = src.now_s, src.seq, src.modes
         stale_s, band_c = self._stale_s, self._band_c
         tunes = src.autotunes
         return Snapshot(
-            Capture(
-                wall_s=src.wall(),
-                monotonic_s=now,
-                uptime_s=now - src.start_s,
-                state=seq.state,
-                mode=src.mode,
-                hmi_enabled=src.hmi_enabled,
-                start_blocked=src.start_refusal(),
-                gate=GateCapture(seq.gate_ok, seq.soak_remaining_s(), seq.blocking),
-                zones=tuple([self._zone(z, now, band_c, tunes) for z in src.zones.values()]),
-                sensors=tuple([_sensor(s, now, stale_s) for s in self._sensors]),
-                motors=tuple([_motor(m) for m in src.motors.values()]),
-                outputs=self._outputs(),
-                alarms=src.alarms.views(),
-                loop=LoopCapture(self._tick_s, 0.0, src.overruns, src.ticks),
-                sequence_step=seq.step_label,
-                autotune=self._autotunes(),
-                estop_chain_ok=src.estop_chain_ok,
+            Capture(  # positionally, in Capture's field order (as the captures below)
+                src.clock.wall(),  # wall_s
+                now,  # monotonic_s
+                now - src.start_s,  # uptime_s
+                seq.state,  # state
+                modes.mode,  # mode
+                modes.hmi_enabled,  # hmi_enabled
+                src.start_refusal(),  # start_blocked
+                GateCapture(seq.gate_ok, seq.soak_remaining_s(), seq.blocking),  # gate
+                tuple([self._zone(z, now, band_c, tunes) for z in src.zones.values()]),  # zones
+                tuple([_sensor(s, now, stale_s) for s in self._sensors]),  # sensors
+                tuple([_motor(m) for m in src.motors.values()]),  # motors
+                self._outputs(),  # outputs
+                src.alarms.views(),  # alarms
+                LoopCapture(self._tick_s, 0.0, src.overruns, src.ticks),  # loop
+                seq.step_label,  # sequence_step
+                self._autotunes(),  # autotune
+                src.estop_chain_ok,  # estop_chain_ok
             )
         )
 

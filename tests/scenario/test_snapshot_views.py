@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from dataclasses import MISSING, asdict, fields
+from typing import Any, get_type_hints
 
 import pytest
 
+from control import capture as cap
 from control import commands as c
-from control.snapshot import GateView, LoopView, MotorView, OutputView, PidGains, Snapshot, ZoneView
+from control.snapshot import (
+    GateView,
+    LoopView,
+    MotorView,
+    OutputView,
+    PidGains,
+    SensorView,
+    Snapshot,
+    ZoneView,
+)
 from control.snapshot_build import SnapshotBuilder
 from tests.scenario.helpers import ENGINEER
 
@@ -158,3 +168,24 @@ def test_a_snapshot_cannot_be_changed_and_shows_the_same_views_on_every_read(mak
     later = snap.replace(wall_s=snap.wall_s + 1.0)
     assert later.wall_s == snap.wall_s + 1.0 and later.zones == snap.zones
     assert snap.wall_s != later.wall_s  # the original is untouched
+
+
+@pytest.mark.parametrize(
+    ("capture", "view"),
+    [
+        (cap.GateCapture, GateView),
+        (cap.ZoneCapture, ZoneView),
+        (cap.SensorCapture, SensorView),
+        (cap.MotorCapture, MotorView),
+        (cap.OutputCapture, OutputView),
+        (cap.LoopCapture, LoopView),
+    ],
+)
+def test_each_capture_holds_its_views_fields_in_the_views_order(capture: Any, view: Any) -> None:
+    """Views are made positionally from their captures: a field out of place would publish
+    one value under another's name."""
+    named = fields(view)[: len(capture._fields)]
+    assert capture._fields == tuple(f.name for f in named)
+    hints, view_hints = get_type_hints(capture), get_type_hints(view)
+    assert [hints[f.name] for f in named] == [view_hints[f.name] for f in named]
+    assert all(f.default is not MISSING for f in fields(view)[len(named) :])  # ZoneView.heated
