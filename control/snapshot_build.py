@@ -77,6 +77,7 @@ class SnapshotBuilder:
         self._aux = tuple((oid, o.name) for oid, o in cfg.outputs.aux.items())
         self._aux_levels: tuple[bool, ...] | None = None  # the levels `_aux_captures` show
         self._aux_captures: tuple[OutputCapture, ...] = ()
+        self._motors_kept = tuple([(m, _motor(m)) for m in source.motors.values()])
 
     def build(self) -> Snapshot:
         src = self.source
@@ -95,7 +96,7 @@ class SnapshotBuilder:
                 GateCapture(seq.gate_ok, seq.soak_remaining_s(), seq.blocking),  # gate
                 tuple([self._zone(z, now, band_c, tunes) for z in src.zones.values()]),  # zones
                 tuple([_sensor(s, now, stale_s) for s in self._sensors]),  # sensors
-                tuple([_motor(m) for m in src.motors.values()]),  # motors
+                self._motors(),  # motors
                 self._outputs(),  # outputs
                 src.alarms.views(),  # alarms
                 LoopCapture(self._tick_s, 0.0, src.overruns, src.ticks),  # loop
@@ -104,6 +105,24 @@ class SnapshotBuilder:
                 src.estop_chain_ok,  # estop_chain_ok
             )
         )
+
+    def _motors(self) -> tuple[MotorCapture, ...]:
+        """Each motor's capture, kept while its values are the very same objects: a motor that
+        stands or holds its speed keeps them tick after tick (an equal new float makes a new
+        capture, as with the gains). Name and max_rpm are config; `running` follows rpm."""
+        kept = []
+        for motor, capture in self._motors_kept:
+            if not (
+                capture.rpm is motor.rpm
+                and capture.target_rpm is motor.target_rpm
+                and capture.run_rpm is motor.run_rpm
+                and capture.enabled is motor.enabled
+                and (capture.fault is not None) is motor.alarm  # the fault is the driver alarm
+            ):
+                capture = _motor(motor)
+            kept.append((motor, capture))
+        self._motors_kept = tuple(kept)
+        return tuple([capture for _, capture in kept])
 
     def _autotunes(self) -> Autotunes:
         src = self.source

@@ -189,3 +189,18 @@ def test_each_capture_holds_its_views_fields_in_the_views_order(capture: Any, vi
     hints, view_hints = get_type_hints(capture), get_type_hints(view)
     assert [hints[f.name] for f in named] == [view_hints[f.name] for f in named]
     assert all(f.default is not MISSING for f in fields(view)[len(named) :])  # ZoneView.heated
+
+
+def test_a_driver_alarm_on_a_standing_motor_shows_in_the_next_snapshot_and_so_does_its_clear(
+    make_machine,
+) -> None:
+    m = make_machine()
+    m.virtual.step(3)
+    assert m.core.snapshot.motor("screw").fault is None
+    fault = m.sim.faults.inject("driver_alarm", "screw")
+    m.virtual.step()
+    assert m.core.snapshot.motor("screw").fault == "driver_alarm"
+    assert m.core.snapshot.motor("feeder").fault is None
+    m.sim.faults.clear(fault)
+    m.virtual.step()
+    assert m.core.snapshot.motor("screw").fault is None
