@@ -10,21 +10,15 @@ from machine_config.config import OutputConfig
 
 class Modes:
     """Owns `mode`, `hmi_enabled` and the aux outputs' requested and driven levels. Only the
-    control thread changes them, through the methods below."""
+    control thread changes them, through the methods below; others read `mode` and
+    `hmi_enabled` as plain attributes (as they read a Zone's or the Sequencer's), which the tick
+    does several times over: a property would cost a call each time."""
 
     def __init__(self, aux_ids: Iterable[str]) -> None:
-        self._mode = "auto"
-        self._hmi_enabled = True
+        self.mode = "auto"  # changed through set_mode
+        self.hmi_enabled = True  # changed through set_hmi_enabled
         self._aux_requested = dict.fromkeys(aux_ids, False)
         self._aux_on = dict.fromkeys(self._aux_requested, False)
-
-    @property
-    def mode(self) -> str:
-        return self._mode
-
-    @property
-    def hmi_enabled(self) -> bool:
-        return self._hmi_enabled
 
     @property
     def aux_on(self) -> Mapping[str, bool]:
@@ -38,10 +32,10 @@ class Modes:
         return self._aux_requested[output_id]
 
     def set_mode(self, mode: str) -> None:
-        self._mode = mode
+        self.mode = mode
 
     def set_hmi_enabled(self, enabled: bool) -> None:
-        self._hmi_enabled = enabled
+        self.hmi_enabled = enabled
 
     def request(self, output_id: str, on: bool) -> None:
         self._aux_requested[output_id] = on
@@ -54,7 +48,7 @@ class Modes:
         """The level of every aux output in `state` (API.md decisions 3 and 4); a trip drops
         the requests of outputs that are not `keep_on_trip`."""
         for oid, ocfg in aux.items():
-            if not self._hmi_enabled:
+            if not self.hmi_enabled:
                 on = False
             elif state == "fault":
                 on = self._aux_on[oid] if ocfg.keep_on_trip else False
