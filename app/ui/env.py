@@ -8,6 +8,7 @@ import glob
 import os
 import tempfile
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,24 @@ class WindowSpec:
 
 def prepare(spec: WindowSpec) -> None:
     """Set Kivy's environment and Config. Call before anything imports `kivy.core.window`."""
+    _environment()
+    from kivy.config import Config
+
+    Config.set("kivy", "log_level", os.environ.get("TVEMICRO_KIVY_LOG", "warning"))
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "systemanddock")
+    Config.set("graphics", "maxfps", str(spec.max_fps))
+    Config.set("graphics", "show_cursor", "1" if spec.show_cursor else "0")
+    Config.set("graphics", "resizable", "1")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    # Kivy draws turned and maps every touch back through the same turn, so touch calibration
+    # stays the panel's own (udev rule); Window.width/height are then the turned content's.
+    Config.set("graphics", "rotation", str(spec.rotation))
+    _geometry(Config, spec)
+
+
+def _environment() -> None:
+    """Kivy's environment variables: no argv, no file log, no user config, few loaders."""
     os.environ["KIVY_NO_ARGS"] = "1"  # our CLI owns sys.argv
     os.environ.setdefault("KIVY_NO_FILELOG", "1")  # the app logs JSON to stderr/journald
     os.environ.setdefault("KIVY_NO_CONFIG", "1")  # no ~/.kivy/config.ini to drift from ours
@@ -36,34 +55,26 @@ def prepare(spec: WindowSpec) -> None:
     # Only the SDL2 image loader (PNG for screenshots; the UI draws no images): Kivy would
     # otherwise import every loader it finds, Pillow (~2 MiB) and ffpyplayer included.
     os.environ.setdefault("KIVY_IMAGE", "sdl2,tex,dds")
-    from kivy.config import Config
 
-    Config.set("kivy", "log_level", os.environ.get("TVEMICRO_KIVY_LOG", "warning"))
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "keyboard_mode", "systemanddock")
-    Config.set("graphics", "maxfps", str(spec.max_fps))
-    Config.set("graphics", "show_cursor", "1" if spec.show_cursor else "0")
-    Config.set("graphics", "resizable", "1")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    # Kivy draws turned and maps every touch back through the same turn, so touch calibration
-    # stays the panel's own (udev rule); Window.width/height are then the turned content's.
-    Config.set("graphics", "rotation", str(spec.rotation))
+
+def _geometry(config: Any, spec: WindowSpec) -> None:
+    """A window of spec.size, or the whole display, borderless, when fullscreen."""
     if spec.size is not None:
-        Config.set("graphics", "fullscreen", "0")
-        Config.set("graphics", "width", str(spec.size[0]))
-        Config.set("graphics", "height", str(spec.size[1]))
+        config.set("graphics", "fullscreen", "0")
+        config.set("graphics", "width", str(spec.size[0]))
+        config.set("graphics", "height", str(spec.size[1]))
     elif spec.fullscreen:
         # 'auto' asks the window manager for full screen; the explicit geometry covers kiosks
         # that run X without a window manager (there 'auto' leaves a small centred window).
-        Config.set("graphics", "fullscreen", "auto")
-        Config.set("graphics", "borderless", "1")
+        config.set("graphics", "fullscreen", "auto")
+        config.set("graphics", "borderless", "1")
         desktop = desktop_size()
         if desktop is not None:
-            Config.set("graphics", "width", str(desktop[0]))
-            Config.set("graphics", "height", str(desktop[1]))
-            Config.set("graphics", "position", "custom")
-            Config.set("graphics", "left", "0")
-            Config.set("graphics", "top", "0")
+            config.set("graphics", "width", str(desktop[0]))
+            config.set("graphics", "height", str(desktop[1]))
+            config.set("graphics", "position", "custom")
+            config.set("graphics", "left", "0")
+            config.set("graphics", "top", "0")
 
 
 class _DisplayMode(ctypes.Structure):
