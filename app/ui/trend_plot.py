@@ -18,6 +18,9 @@ from app.ui.theme import FONT, RGBA, C, severity_colour
 Points = list[tuple[float, float]]
 
 
+MARKER_ROWS = 3  # event badges stack down to this many rows where events crowd
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
     points: Points
@@ -50,6 +53,7 @@ class TrendPlot(Widget):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.panes: list[Pane] = []
         self.events: list[TrendEvent] = []
+        self.badges: list[tuple[float, float, float, float]] = []  # drawn event badges: x, y, w, h
         self.on_view: Callable[[float, float, bool], None] | None = None
         self._touches: dict[Any, tuple[float, float]] = {}
         self._start: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -114,6 +118,9 @@ class TrendPlot(Widget):  # type: ignore[misc]
                 t += step
 
     def _markers(self, x0: float, w: float) -> None:
+        box = self.u * 18
+        row_ends: list[float] = []  # right edge of the last badge in each row, so none overlap
+        self.badges = []
         with self.canvas:
             for event in self.events:
                 if not self.since <= event.t <= self.until:
@@ -122,9 +129,18 @@ class TrendPlot(Widget):  # type: ignore[misc]
                 colour = severity_colour(event.severity) if event.kind == "alarm" else C.text_dim
                 Color(*colour)
                 Line(points=[x, self.y, x, self.top], width=1.5 if event.kind == "alarm" else 1)
+                row = next((r for r, end in enumerate(row_ends) if x - box / 2 >= end), None)
+                if row is None and len(row_ends) < MARKER_ROWS:
+                    row = len(row_ends)
+                    row_ends.append(x + box / 2)
+                if row is None:
+                    continue  # a crowd of events: the lines show them, the badges stay readable
+                row_ends[row] = x + box / 2 + self.u * 2
                 glyph = {"alarm": "!", "state": "S", "setpoint": "SP"}.get(event.kind, "?")
-                Rectangle(pos=(x - self.u * 9, self.top - self.u * 18), size=(self.u * 18,) * 2)
-                self._text(glyph, x - self.u * 5, self.top - self.u * 17, ink=(1, 1, 1, 1))
+                y = self.top - box * (row + 1)
+                Rectangle(pos=(x - box / 2, y), size=(box, box))
+                self.badges.append((x - box / 2, y, box, box))
+                self._text(glyph, x - self.u * 5, y + self.u, ink=(1, 1, 1, 1))
 
     def _text(
         self, text: str, x: float, y: float, dim: bool = True, ink: RGBA | None = None

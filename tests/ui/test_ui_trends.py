@@ -37,6 +37,12 @@ def test_trends_show_history_markers_pan_and_zoom(kiosk: Any, fresh: None) -> No
     assert plot.until - plot.since == pytest.approx(3600, abs=5)
     kinds = {e.kind for e in plot.events}
     assert {"state", "alarm"} <= kinds, kinds
+    # preheat → ready → starting → running lie seconds apart on a 1 h axis: their badges stack
+    assert len(plot.badges) >= 3
+    for i, (x1, y1, w1, h1) in enumerate(plot.badges):
+        for x2, y2, w2, h2 in plot.badges[i + 1 :]:
+            apart = x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
+            assert apart, f"event badges overlap: {plot.badges}"
     kiosk.shot("readme_trends")
 
     x, y = plot.to_window(*plot.center)
