@@ -56,7 +56,7 @@ class HeaterCheck:
         self._last_driven_s: float | None = None  # previous tick, if it was driven hard
         self._target_c: float | None = None
         self._reached = False
-        self._holding = False  # in its band below full power: regulating, not approaching
+        self._holding = False  # settled near its setpoint below full power: not approaching
         self._off_window: deque[tuple[float, float]] = deque()
 
     def not_heating(
