@@ -93,6 +93,11 @@ def fresh(kiosk: Any) -> Any:
     if not machine.core.snapshot.hmi_enabled:
         virtual.call(c.SetHmiEnabled(True))
     app.session.ui = machine.cfg.ui
+    # a test that shortened the idle timers may have been blanked by the session's 1 s check
+    # after it ended: every test starts on a lit screen whose first tap acts
+    if app.session.blanked:
+        app.session.wake()
+    app.session.touch()
     if app.t.language != "en":
         app.set_language("en")
     for zid, zone in machine.cfg.zones.items():
