@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_board import fake_device_tree, fake_pinctrl
-from fake_sysfs_pwm import ChannelState, FakePwmSysfs, fake_plan, fake_pwm
+from fake_pi import kernel, pi_probe
+from fake_sysfs_pwm import ChannelState, FakePwmSysfs, fake_plan
 from hypothesis import given
 from hypothesis import strategies as st
 from test_drivers_fakes import feeder_on_gpio18, install_blinka, install_gpio
@@ -45,16 +45,8 @@ def fake_pi(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def probe_for(tmp_path: Path, model: str, chips: dict[int, str]) -> tuple[BoardProbe, FakePwmSysfs]:
-    (tmp_path / "model").write_bytes(model.encode() + b"\x00")
-    board = "pi5" if model.startswith("Raspberry Pi 5") else "pi4"
-    pwm = fake_pwm(tmp_path, board, chips)
-    return BoardProbe(
-        model_path=tmp_path / "model",
-        pwm_root=pwm.root,
-        sysfs=pwm,
-        device_tree=fake_device_tree(tmp_path / "dt", board),
-        pinctrl=fake_pinctrl(board),
-    ), pwm
+    probe = pi_probe(tmp_path, model, chips)
+    return probe, kernel(probe)
 
 
 def off(pwm: FakePwmSysfs, chip: int, channel: int) -> tuple[int, int]:

@@ -7,47 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_board import fake_device_tree, fake_pinctrl
-from fake_sysfs_pwm import FakePwmSysfs, fake_pwm
+from fake_pi import kernel, pi_probe
 from test_drivers_fakes import FakeGPIO, feeder_on_gpio18, install_blinka, install_gpio
 
 from hw.clock import VirtualClock
 from hw.drivers.max31855 import Max31855Sensor
-from hw.drivers.pwm import BoardProbe
 from hw.drivers.stepper import Dm556Stepper
 from hw.io import MachineIO
 from hw.registry import BACKENDS, SENSOR_TYPES, build_hw_io, build_io
 from machine_config.config import Config
 
 Variant = Callable[[Callable[[dict[str, Any]], None]], Config]
-
-
-def pi_probe(
-    tmp_path: Path,
-    model: str,
-    chips: dict[int, str],
-    *,
-    pwm_pins: tuple[int, ...] = (12, 13),
-    kernel_cs: tuple[int, ...] = (),
-    uart: bool = False,
-) -> BoardProbe:
-    """A fake /proc/device-tree and /sys/class/pwm (written through the fake kernel), and the
-    `pinctrl get` of a Pi with the PWM overlay on pwm_pins."""
-    (tmp_path / "model").write_bytes(model.encode() + b"\x00")
-    board = "pi5" if model.startswith("Raspberry Pi 5") else "pi4"
-    pwm = fake_pwm(tmp_path, board, chips)
-    return BoardProbe(
-        model_path=tmp_path / "model",
-        pwm_root=pwm.root,
-        sysfs=pwm,
-        device_tree=fake_device_tree(tmp_path / "dt", board, kernel_cs=kernel_cs),
-        pinctrl=fake_pinctrl(board, pwm=pwm_pins, uart=uart),
-    )
-
-
-def kernel(probe: BoardProbe) -> FakePwmSysfs:
-    assert isinstance(probe.sysfs, FakePwmSysfs)
-    return probe.sysfs
 
 
 PI5 = "Raspberry Pi 5 Model B Rev 1.0"
