@@ -19,8 +19,8 @@ def raw_config() -> dict[str, Any]:
     return data
 
 
-def config_with(**changes: Any) -> Config:
-    """config.yaml with dotted-path overrides, e.g. config_with(**{"sequence.soak_s": 5})."""
+def raw_config_with(changes: dict[str, Any]) -> dict[str, Any]:
+    """config.yaml's raw mapping with dotted-path overrides applied (not yet validated)."""
     data = raw_config()
     for dotted, value in changes.items():
         node = data
@@ -28,7 +28,12 @@ def config_with(**changes: Any) -> Config:
         for key in parents:
             node = node[key]
         node[leaf] = value
-    return parse_config(data, "test")
+    return data
+
+
+def config_with(**changes: Any) -> Config:
+    """config.yaml with dotted-path overrides, e.g. config_with(**{"sequence.soak_s": 5})."""
+    return parse_config(raw_config_with(changes), "test")
 
 
 class FakeDisk:

@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 
 from machine_config.config import ConfigError, broken_wire_asserts, parse_config
-from tests.support import raw_config
+from tests.support import raw_config, raw_config_with
 
 UART_PINS = {14, 15}  # TXD idles high while a serial console is on
 
 
 def problems(edit: dict[str, object]) -> list[str]:
-    data = raw_config()
-    for dotted, value in edit.items():
-        node = data
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node[key]
-        node[leaf] = value
+    data = raw_config_with(edit)
     with pytest.raises(ConfigError) as info:
         parse_config(data, "test")
     return info.value.problems
