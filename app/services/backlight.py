@@ -50,10 +50,6 @@ class IdleDimmer:
             log("backlight_restored", path=path, brightness=brightness, cause="left dimmed")
         self._forget()
 
-    @property
-    def dimmed(self) -> bool:
-        return self._saved is not None
-
     def dim(self) -> bool:
         """Dim now (once); True while the backlight is dimmed."""
         if self._saved is not None or not self.usable:
